@@ -4,6 +4,7 @@
 #define TLSRPT_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum tlsrpt_errcode {
     TLSRPT_OK = 0,
