@@ -1,0 +1,156 @@
+/* import_bench - how fast does the real import path (decode, parse, dedupe, store with durable group
+ * commits) go, compared with the least any importer must do with the same files: read + gunzip +
+ * json_loadb? Both run in this process, on the same files, in the same run, after one untimed pass that
+ * warms the page cache. Prints reports/s for each and their ratio (target: >= 0.7).
+ *
+ *   tlsrpt-gen --format json.gz --reports 100000 --out /tmp/r && import_bench /tmp/r/json.gz [DB]
+ */
+#include "db.h"
+#include "ingest.h"
+#include "safe_file.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+struct file_list {
+    char **paths;
+    size_t n, cap;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int list_dir(const char *dir, struct file_list *fl)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (fl->n == fl->cap) {
+            fl->cap = fl->cap ? fl->cap * 2 : 1024;
+            char **p = realloc(fl->paths, fl->cap * sizeof *p);
+            if (p == NULL)
+                break;
+            fl->paths = p;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        fl->paths[fl->n] = malloc(len);
+        if (fl->paths[fl->n] == NULL)
+            break;
+        snprintf(fl->paths[fl->n++], len, "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+/* The raw bound: gunzip with zlib and json_loadb, nothing else. */
+static int raw_one(const uint8_t *gz, size_t len, uint8_t *out, size_t out_cap)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+        return -1;
+    zs.next_in = (Bytef *)gz;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)out_cap;
+    int rc = inflate(&zs, Z_FINISH);
+    size_t n = zs.total_out;
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END)
+        return -1;
+    json_error_t jerr;
+    json_t *j = json_loadb((const char *)out, n, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL)
+        return -1;
+    json_decref(j);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: import_bench DIR_OF_JSON_GZ [DB_PATH]\n");
+        return 64;
+    }
+    const char *db_path = argc > 2 ? argv[2] : "import_bench.db";
+    struct file_list fl = {0};
+    if (list_dir(argv[1], &fl) != 0 || fl.n == 0) {
+        fprintf(stderr, "no files in %s\n", argv[1]);
+        return 66;
+    }
+    struct tlsrpt_buf file;
+    tlsrpt_buf_init(&file, 32u << 20);
+    size_t out_cap = 20u << 20;
+    uint8_t *out = malloc(out_cap);
+    struct tlsrpt_error err = {0};
+    size_t bytes = 0;
+
+    for (size_t i = 0; i < fl.n; i++) /* warm the page cache, untimed */
+        if (tlsrpt_read_file_safe(fl.paths[i], file.max, &file, &err) == TLSRPT_READ_OK)
+            bytes += file.len;
+
+    double t0 = now_s();
+    size_t raw_ok = 0;
+    for (size_t i = 0; i < fl.n; i++)
+        if (tlsrpt_read_file_safe(fl.paths[i], file.max, &file, &err) == TLSRPT_READ_OK &&
+            raw_one(file.data, file.len, out, out_cap) == 0)
+            raw_ok++;
+    double raw_s = now_s() - t0;
+
+    unlink(db_path);
+    char side[4096];
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    unlink(side);
+    struct tlsrpt_db *db = NULL;
+    if (tlsrpt_db_open(db_path, TLSRPT_DB_READWRITE, &db, &err) != 0) {
+        fprintf(stderr, "%s\n", err.message);
+        return 73;
+    }
+    struct tlsrpt_ingest *ing = NULL;
+    tlsrpt_ingest_new(db, NULL, &ing);
+    t0 = now_s();
+    for (size_t i = 0; i < fl.n; i++) {
+        if (tlsrpt_read_file_safe(fl.paths[i], file.max, &file, &err) != TLSRPT_READ_OK)
+            continue;
+        struct tlsrpt_source_info src = {.kind = "file", .reference = fl.paths[i]};
+        tlsrpt_ingest_submit(ing, file.data, file.len, &src, NULL, NULL, NULL);
+    }
+    tlsrpt_ingest_flush(ing);
+    double imp_s = now_s() - t0;
+    struct tlsrpt_ingest_counts c;
+    tlsrpt_ingest_get_counts(ing, &c);
+    tlsrpt_ingest_free(ing);
+    tlsrpt_db_close(db);
+
+    double raw_rate = (double)raw_ok / raw_s, imp_rate = (double)(c.imported + c.duplicates) / imp_s;
+    printf("files:   %zu (%.1f MB compressed)\n", fl.n, (double)bytes / 1e6);
+    printf("raw:     %zu parsed in %.2f s = %.0f reports/s (read + gunzip + json_loadb)\n", raw_ok,
+           raw_s, raw_rate);
+    printf("import:  %llu imported, %llu duplicates, %llu rejected, %llu failed in %.2f s = %.0f "
+           "reports/s\n",
+           (unsigned long long)c.imported, (unsigned long long)c.duplicates,
+           (unsigned long long)c.rejected, (unsigned long long)c.failed, imp_s, imp_rate);
+    printf("ratio:   %.2f of the raw bound (target >= 0.70)\n", imp_rate / raw_rate);
+    for (size_t i = 0; i < fl.n; i++)
+        free(fl.paths[i]);
+    free(fl.paths);
+    free(out);
+    tlsrpt_buf_free(&file);
+    return 0;
+}
