@@ -12,10 +12,10 @@ rm -rf "$demo"
 mkdir -p "$demo"
 "$top/build/bench/tlsrpt-gen" --scenarios --seed 1 --format all --out "$demo/data" >/dev/null
 export TLSRPT_DB="$demo/tlsrpt.db"
-echo "== tlsrpt-collector import $demo/data"
-"$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data"
+echo "== tlsrpt-collector import $demo/data/json.gz"
+"$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data/json.gz"
 echo "== tlsrpt-collector import (again: everything is a duplicate)"
-"$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data"
+"$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data/json.gz"
 if [ -x "$top/build/analyzer/tlsrpt-report" ]; then
     echo "== tlsrpt-report --since 14d"
     "$top/build/analyzer/tlsrpt-report" --since 14d || true  # exit status is the verdict
