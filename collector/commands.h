@@ -5,5 +5,7 @@
 
 int tlsrpt_cmd_import(int argc, char **argv);
 int tlsrpt_cmd_reprocess(int argc, char **argv);
+int tlsrpt_cmd_maildir(int argc, char **argv);
+int tlsrpt_cmd_serve(int argc, char **argv);
 
 #endif

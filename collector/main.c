@@ -15,6 +15,8 @@ struct command {
 static const struct command commands[] = {
     {"import", tlsrpt_cmd_import, "read report files, .eml files and directories (read-only)"},
     {"reprocess", tlsrpt_cmd_reprocess, "parse every stored input again (after an upgrade)"},
+    {"maildir", tlsrpt_cmd_maildir, "take report mails out of a Maildir, moving each once stored"},
+    {"serve", tlsrpt_cmd_serve, "HTTPS endpoint for rua=https:// reports (and --maildir)"},
 };
 
 static void usage(FILE *f)
