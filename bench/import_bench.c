@@ -4,8 +4,10 @@
  * warms the page cache. Prints reports/s for each and their ratio (target: >= 0.7).
  *
  *   tlsrpt-gen --format json.gz --reports 100000 --out /tmp/r && import_bench /tmp/r/json.gz [DB]
+ * The import side is tlsrpt_import_paths(), the very function behind `tlsrpt-collector import`.
  */
 #include "db.h"
+#include "import.h"
 #include "ingest.h"
 #include "safe_file.h"
 
@@ -124,14 +126,12 @@ int main(int argc, char **argv)
     }
     struct tlsrpt_ingest *ing = NULL;
     tlsrpt_ingest_new(db, NULL, &ing);
+    /* Exactly what `tlsrpt-collector import DIR` runs, walk included. */
+    struct tlsrpt_import_options opt = {.max_file = TLSRPT_DEF_MAX_FILE, .progress = 0};
+    struct tlsrpt_run_counts rc = {0};
+    int missing = 0;
     t0 = now_s();
-    for (size_t i = 0; i < fl.n; i++) {
-        if (tlsrpt_read_file_safe(fl.paths[i], file.max, &file, &err) != TLSRPT_READ_OK)
-            continue;
-        struct tlsrpt_source_info src = {.kind = "file", .reference = fl.paths[i]};
-        tlsrpt_ingest_submit(ing, file.data, file.len, &src, NULL, NULL, NULL);
-    }
-    tlsrpt_ingest_flush(ing);
+    tlsrpt_import_paths(ing, &argv[1], 1, &opt, &rc, &missing);
     double imp_s = now_s() - t0;
     struct tlsrpt_ingest_counts c;
     tlsrpt_ingest_get_counts(ing, &c);

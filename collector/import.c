@@ -7,6 +7,8 @@
 #include "exit_codes.h"
 #include "ingest.h"
 #include "log.h"
+#include "import.h"
+#include "prepare_pool.h"
 #include "progress.h"
 #include "safe_file.h"
 #include "summary.h"
@@ -23,14 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TLSRPT_DEF_MAX_FILE (32u << 20) /* a report mail is < 1 MB; 32 MiB leaves room for odd ones */
+struct file_list {
+    char **paths;
+    size_t n, cap;
+};
 
 struct import_run {
     struct tlsrpt_ingest *ing;
-    size_t max_file;
-    struct tlsrpt_buf file;
-    struct tlsrpt_run_counts counts;
-    struct tlsrpt_progress progress;
+    const struct tlsrpt_import_options *opt;
+    struct file_list files;
+    struct tlsrpt_run_counts *counts;
     int missing_paths;
 };
 
@@ -80,7 +84,6 @@ static void on_done(void *ctx, const struct tlsrpt_ingest_result *res)
         tlsrpt_error_format(&res->reason, why, sizeof why);
         log_warning("rejected %s: %s", path, why);
     }
-    free(ctx);
 }
 
 /* A Maildir's tmp/ holds messages still being delivered: never read them. */
@@ -94,29 +97,25 @@ static int is_maildir_tmp(const char *dir, const char *name)
     return n > 0 && (size_t)n < sizeof p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int import_file(struct import_run *run, const char *path)
+static int add_file(struct import_run *run, const char *path)
 {
-    struct tlsrpt_error err = {0};
-    run->counts.inputs++;
-    tlsrpt_progress_step(&run->progress, 1);
-    enum tlsrpt_read_status st = tlsrpt_read_file_safe(path, run->max_file, &run->file, &err);
-    if (st != TLSRPT_READ_OK) {
-        if (st != TLSRPT_READ_VANISHED)
-            log_warning("skipped %s", err.message);
-        run->counts.skipped++;
-        return 0;
+    struct file_list *fl = &run->files;
+    if (fl->n == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 256;
+        char **p = realloc(fl->paths, cap * sizeof *p);
+        if (p == NULL)
+            return TLSRPT_E_NOMEM;
+        fl->paths = p;
+        fl->cap = cap;
     }
-    char *ref = strdup(path);
-    if (ref == NULL)
+    if ((fl->paths[fl->n] = strdup(path)) == NULL)
         return TLSRPT_E_NOMEM;
-    struct tlsrpt_source_info src = {.kind = "file", .reference = path};
-    return tlsrpt_ingest_submit(run->ing, run->file.data, run->file.len, &src, NULL, on_done, ref);
+    fl->n++;
+    return 0;
 }
 
-typedef int (*visit_fn)(struct import_run *run, const char *path);
-
-/* Walks a directory tree without following symlinks, calling fn for each regular file. */
-static int walk(struct import_run *run, const char *dir, visit_fn fn)
+/* Walks a directory tree without following symlinks, listing each regular file. */
+static int walk(struct import_run *run, const char *dir)
 {
     DIR *d = opendir(dir);
     if (d == NULL) {
@@ -140,37 +139,87 @@ static int walk(struct import_run *run, const char *dir, visit_fn fn)
             continue; /* vanished meanwhile */
         if (S_ISDIR(st.st_mode)) {
             if (!is_maildir_tmp(dir, e->d_name))
-                rc = walk(run, path, fn);
+                rc = walk(run, path);
         } else if (S_ISREG(st.st_mode)) {
-            rc = fn(run, path);
-        } else if (fn == import_file) {
+            rc = add_file(run, path);
+        } else {
             log_warning("skipped %s: not a regular file", path);
+            run->counts->skipped++;
         }
     }
     closedir(d);
     return rc;
 }
 
-static int count_file(struct import_run *run, const char *path)
-{
-    (void)path;
-    run->progress.total++;
-    return 0;
-}
-
-static int import_path(struct import_run *run, const char *path, visit_fn fn)
+static int list_path(struct import_run *run, const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        if (fn == import_file) {
-            log_error("cannot read %s: %s", path, strerror(errno));
-            run->missing_paths++;
-        }
+        log_error("cannot read %s: %s", path, strerror(errno));
+        run->missing_paths++;
         return 0;
     }
-    if (S_ISDIR(st.st_mode))
-        return walk(run, path, fn);
-    return fn(run, path);
+    return S_ISDIR(st.st_mode) ? walk(run, path) : add_file(run, path);
+}
+
+static int store_one(struct import_run *run, struct tlsrpt_prepared *it)
+{
+    run->counts->inputs++;
+    if (it->read != TLSRPT_READ_OK) {
+        if (it->read != TLSRPT_READ_VANISHED)
+            log_warning("skipped %s", it->why.message);
+        run->counts->skipped++;
+        return 0;
+    }
+    struct tlsrpt_source_info src = {.kind = "file", .reference = it->path};
+    /* Not a bare report: mail extraction decides (until then the decoder's verdict stands). */
+    if (!it->is_report)
+        return tlsrpt_ingest_submit(run->ing, it->raw.data, it->raw.len, &src, NULL, on_done,
+                                    (void *)it->path);
+    return tlsrpt_ingest_submit_prepared(run->ing, it->raw.data, it->raw.len, &src, it->report,
+                                         &it->why, on_done, (void *)it->path);
+}
+
+int tlsrpt_import_paths(struct tlsrpt_ingest *ing, char *const *paths, size_t n_paths,
+                        const struct tlsrpt_import_options *opt, struct tlsrpt_run_counts *counts,
+                        int *missing)
+{
+    struct import_run run = {.ing = ing, .opt = opt, .counts = counts};
+    int rc = 0;
+    for (size_t i = 0; i < n_paths && rc == 0; i++)
+        rc = list_path(&run, paths[i]);
+
+    unsigned workers = opt->workers;
+    if (workers == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        workers = cores > 2 ? (unsigned)(cores - 1) : 1;
+    }
+    struct tlsrpt_prepare_pool *pool = NULL;
+    if (rc == 0 && run.files.n > 0)
+        rc = tlsrpt_prepare_pool_start(tlsrpt_ingest_config_of(ing),
+                                       (const char *const *)run.files.paths, run.files.n,
+                                       opt->max_file, workers, &pool);
+    struct tlsrpt_progress progress;
+    tlsrpt_progress_start(&progress, opt->progress, run.files.n, "files");
+    struct tlsrpt_prepared *it;
+    while (rc == 0 && pool && (it = tlsrpt_prepare_pool_next(pool)) != NULL) {
+        tlsrpt_progress_step(&progress, 1);
+        int r = store_one(&run, it);
+        if (r == TLSRPT_E_NOMEM)
+            rc = r;
+        else if (r == TLSRPT_E_DB)
+            log_error("a database batch failed; its inputs were not stored (run import again)");
+    }
+    /* Callbacks borrow the paths: commit before freeing them. */
+    if (tlsrpt_ingest_flush(ing) != 0 && rc == 0)
+        rc = TLSRPT_E_DB;
+    tlsrpt_progress_end(&progress);
+    tlsrpt_prepare_pool_free(pool);
+    for (size_t i = 0; i < run.files.n; i++)
+        free(run.files.paths[i]);
+    free(run.files.paths);
+    *missing = run.missing_paths;
+    return rc;
 }
 
 int tlsrpt_cmd_import(int argc, char **argv)
@@ -221,49 +270,39 @@ int tlsrpt_cmd_import(int argc, char **argv)
 
     struct tlsrpt_error err = {0};
     struct tlsrpt_db *db = NULL;
-    const char *db_path = tlsrpt_db_path(db_flag);
-    if (tlsrpt_db_open(db_path, TLSRPT_DB_READWRITE, &db, &err) != 0) {
+    if (tlsrpt_db_open(tlsrpt_db_path(db_flag), TLSRPT_DB_READWRITE, &db, &err) != 0) {
         log_error("%s", err.message);
         return TLSRPT_EXIT_CANTCREAT;
     }
-    struct import_run run = {.max_file = max_file};
-    tlsrpt_buf_init(&run.file, max_file);
-    int status = TLSRPT_EXIT_OK;
-    if (tlsrpt_ingest_new(db, &cfg, &run.ing) != 0) {
+    struct tlsrpt_ingest *ing = NULL;
+    if (tlsrpt_ingest_new(db, &cfg, &ing) != 0) {
         log_error("out of memory");
         tlsrpt_db_close(db);
         return TLSRPT_EXIT_OSERR;
     }
-
+    struct tlsrpt_import_options opt = {.max_file = max_file, .progress = progress};
+    struct tlsrpt_run_counts counts = {0};
+    int missing = 0;
     double t0 = mono_seconds();
-    tlsrpt_progress_start(&run.progress, progress, 0, "files");
-    if (run.progress.enabled)
-        for (int i = optind; i < argc; i++)
-            import_path(&run, argv[i], count_file);
-    int rc = 0;
-    for (int i = optind; i < argc && rc != TLSRPT_E_NOMEM; i++)
-        rc = import_path(&run, argv[i], import_file);
-    if (tlsrpt_ingest_flush(run.ing) != 0)
-        rc = TLSRPT_E_DB;
-    tlsrpt_progress_end(&run.progress);
-
+    int rc = tlsrpt_import_paths(ing, argv + optind, (size_t)(argc - optind), &opt, &counts,
+                                 &missing);
     struct tlsrpt_ingest_counts ic;
-    tlsrpt_ingest_get_counts(run.ing, &ic);
-    run.counts.imported = ic.imported;
-    run.counts.duplicates = ic.duplicates;
-    run.counts.rejected = ic.rejected;
-    run.counts.failed = ic.failed;
-    run.counts.seconds = mono_seconds() - t0;
-    tlsrpt_print_summary(stdout, json, &run.counts, "files");
+    tlsrpt_ingest_get_counts(ing, &ic);
+    counts.imported = ic.imported;
+    counts.duplicates = ic.duplicates;
+    counts.rejected = ic.rejected;
+    counts.failed = ic.failed;
+    counts.seconds = mono_seconds() - t0;
+    tlsrpt_print_summary(stdout, json, &counts, "files");
 
+    int status = TLSRPT_EXIT_OK;
     if (ic.failed > 0 || rc == TLSRPT_E_DB)
         status = TLSRPT_EXIT_TEMPFAIL;
     else if (rc == TLSRPT_E_NOMEM)
         status = TLSRPT_EXIT_OSERR;
-    else if (run.missing_paths > 0)
+    else if (missing > 0)
         status = TLSRPT_EXIT_NOINPUT;
-    tlsrpt_ingest_free(run.ing);
-    tlsrpt_buf_free(&run.file);
+    tlsrpt_ingest_free(ing);
     tlsrpt_db_close(db);
     return status;
 }

@@ -27,7 +27,10 @@ struct tlsrpt_ingest {
     int64_t batch_started_ms;
     struct tlsrpt_ingest_counts counts;
     struct tlsrpt_buf json; /* decoder output, reused across inputs */
+    sqlite3_stmt *sp[3];    /* SAVEPOINT, RELEASE, ROLLBACK TO: prepared once, run per input */
 };
+
+enum { SP_BEGIN, SP_RELEASE, SP_ROLLBACK };
 
 void tlsrpt_ingest_config_default(struct tlsrpt_ingest_config *c)
 {
@@ -140,6 +143,8 @@ void tlsrpt_ingest_free(struct tlsrpt_ingest *ing)
     if (ing == NULL)
         return;
     tlsrpt_ingest_flush(ing);
+    for (size_t i = 0; i < sizeof ing->sp / sizeof ing->sp[0]; i++)
+        sqlite3_finalize(ing->sp[i]);
     tlsrpt_buf_free(&ing->json);
     free(ing);
 }
@@ -159,30 +164,59 @@ static void list_domains(const struct tlsrpt_report *r, char *buf, size_t len)
     }
 }
 
-/* Decodes and parses; fills res->reason on bad input. Returns the report or NULL. */
-static struct tlsrpt_report *decode_and_parse(struct tlsrpt_ingest *ing, const uint8_t *raw,
-                                              size_t len, const struct tlsrpt_parse_hints *hints,
-                                              struct tlsrpt_error *why)
+struct tlsrpt_report *tlsrpt_ingest_prepare(const struct tlsrpt_ingest_config *cfg,
+                                            const uint8_t *raw, size_t len,
+                                            const struct tlsrpt_parse_hints *hints,
+                                            struct tlsrpt_buf *scratch, struct tlsrpt_error *why)
 {
     struct tlsrpt_report *report = NULL;
     enum tlsrpt_format fmt;
-    tlsrpt_buf_reset(&ing->json);
-    if (tlsrpt_decode(raw, len, &ing->cfg.decode, &ing->json, &fmt, why) != 0)
+    tlsrpt_buf_reset(scratch);
+    if (tlsrpt_decode(raw, len, &cfg->decode, scratch, &fmt, why) != 0)
         return NULL;
-    if (tlsrpt_report_parse((const char *)ing->json.data, ing->json.len, &ing->cfg.parse, hints,
-                            &report, why) != 0)
+    if (tlsrpt_report_parse((const char *)scratch->data, scratch->len, &cfg->parse, hints, &report,
+                            why) != 0)
         return NULL;
     return report;
 }
 
-static int savepoint(struct tlsrpt_ingest *ing, const char *sql, struct tlsrpt_error *err)
+const struct tlsrpt_ingest_config *tlsrpt_ingest_config_of(const struct tlsrpt_ingest *ing)
 {
-    return tlsrpt_db_exec(ing->db, sql, err);
+    return &ing->cfg;
 }
 
 int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
                          const struct tlsrpt_source_info *src, const struct tlsrpt_parse_hints *hints,
                          tlsrpt_ingest_done_fn done, void *ctx)
+{
+    struct tlsrpt_error why = {0};
+    struct tlsrpt_report *report = tlsrpt_ingest_prepare(&ing->cfg, raw, len, hints, &ing->json, &why);
+    int rc = tlsrpt_ingest_submit_prepared(ing, raw, len, src, report, &why, done, ctx);
+    tlsrpt_report_free(report);
+    return rc;
+}
+
+static int savepoint(struct tlsrpt_ingest *ing, int which, struct tlsrpt_error *err)
+{
+    static const char *const sql[] = {"SAVEPOINT ingest_item", "RELEASE ingest_item",
+                                      "ROLLBACK TO ingest_item"};
+    if (ing->sp[which] == NULL &&
+        sqlite3_prepare_v2(ing->db->h, sql[which], -1, &ing->sp[which], NULL) != SQLITE_OK)
+        return tlsrpt_error_set(err, TLSRPT_E_DB, "", "%s: %s", sql[which],
+                                sqlite3_errmsg(ing->db->h));
+    int rc = sqlite3_step(ing->sp[which]);
+    sqlite3_reset(ing->sp[which]);
+    if (rc != SQLITE_DONE)
+        return tlsrpt_error_set(err, TLSRPT_E_DB, "", "%s: %s", sql[which],
+                                sqlite3_errmsg(ing->db->h));
+    return 0;
+}
+
+int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
+                                  const struct tlsrpt_source_info *src,
+                                  const struct tlsrpt_report *report,
+                                  const struct tlsrpt_error *why, tlsrpt_ingest_done_fn done,
+                                  void *ctx)
 {
     struct pending item = {.done = done, .ctx = ctx};
     struct tlsrpt_ingest_result *res = &item.res;
@@ -207,29 +241,28 @@ int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t l
             goto failed;
         ing->batch_started_ms = now_ms();
     }
-    if (savepoint(ing, "SAVEPOINT ingest_item", &dberr) != 0)
+    if (savepoint(ing, SP_BEGIN, &dberr) != 0)
         goto failed;
 
-    struct tlsrpt_report *report = decode_and_parse(ing, raw, len, hints, &res->reason);
     enum tlsrpt_store_outcome so;
     int rc;
     if (report != NULL) {
         rc = tlsrpt_store_report(ing->db, raw, len, src, report, &so, &res->report_id, &dberr);
         list_domains(report, res->policy_domains, sizeof res->policy_domains);
-        tlsrpt_report_free(report);
     } else {
+        res->reason = *why;
         rc = tlsrpt_store_reject(ing->db, raw, len, src, &res->reason, &so, &dberr);
     }
     if (rc != 0) {
         /* Undo this input only; the rest of the batch stays good. */
-        tlsrpt_db_exec(ing->db, "ROLLBACK TO ingest_item", NULL);
-        tlsrpt_db_exec(ing->db, "RELEASE ingest_item", NULL);
+        savepoint(ing, SP_ROLLBACK, NULL);
+        savepoint(ing, SP_RELEASE, NULL);
         res->outcome = TLSRPT_INGEST_FAILED;
         res->reason = dberr;
         log_error("not stored (%s): %s", src && src->reference ? src->reference : "input",
                   dberr.message);
     } else {
-        if (savepoint(ing, "RELEASE ingest_item", &dberr) != 0)
+        if (savepoint(ing, SP_RELEASE, &dberr) != 0)
             goto failed;
         res->outcome = so == TLSRPT_STORE_IMPORTED    ? TLSRPT_INGEST_IMPORTED
                        : so == TLSRPT_STORE_DUPLICATE ? TLSRPT_INGEST_DUPLICATE

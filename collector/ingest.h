@@ -6,6 +6,7 @@
 #ifndef TLSRPT_INGEST_H
 #define TLSRPT_INGEST_H
 
+#include "buf.h"
 #include "db.h"
 #include "error.h"
 #include "limits.h"
@@ -62,6 +63,26 @@ void tlsrpt_ingest_free(struct tlsrpt_ingest *ing);
 int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
                          const struct tlsrpt_source_info *src, const struct tlsrpt_parse_hints *hints,
                          tlsrpt_ingest_done_fn done, void *ctx);
+
+/* The pure half of submit: decode + parse, no database. Thread-safe (touches only its arguments), so
+ * sources can run it on other threads and hand the result to the ingest's own thread. scratch is a
+ * buffer the caller keeps between calls (initialise with tlsrpt_buf_init(&s, 0); free it at the end).
+ * Returns the report (caller frees, or passes it on), or NULL with why set for a bad input. */
+struct tlsrpt_report *tlsrpt_ingest_prepare(const struct tlsrpt_ingest_config *cfg,
+                                            const uint8_t *raw, size_t len,
+                                            const struct tlsrpt_parse_hints *hints,
+                                            struct tlsrpt_buf *scratch, struct tlsrpt_error *why);
+
+/* The database half of submit, for an input prepared by tlsrpt_ingest_prepare: report (borrowed; may
+ * be NULL) or, when report is NULL, why (the reject reason). Same batching and callbacks as submit. */
+int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
+                                  const struct tlsrpt_source_info *src,
+                                  const struct tlsrpt_report *report,
+                                  const struct tlsrpt_error *why, tlsrpt_ingest_done_fn done,
+                                  void *ctx);
+
+/* The ingest's configuration (for callers of tlsrpt_ingest_prepare). */
+const struct tlsrpt_ingest_config *tlsrpt_ingest_config_of(const struct tlsrpt_ingest *ing);
 
 /* Commits the open batch now and runs its callbacks. Returns 0 or TLSRPT_E_DB. */
 int tlsrpt_ingest_flush(struct tlsrpt_ingest *ing);

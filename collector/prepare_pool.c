@@ -1,0 +1,154 @@
+#include "prepare_pool.h"
+
+#include "decode.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL_SLOTS 256 /* items in flight: bounds memory at 256 files plus their parsed reports */
+
+struct slot {
+    struct tlsrpt_prepared item;
+    int ready;
+};
+
+struct tlsrpt_prepare_pool {
+    const struct tlsrpt_ingest_config *cfg;
+    const char *const *paths;
+    size_t n, max_file;
+    size_t next_claim; /* next index a worker takes */
+    size_t next_out;   /* next index handed to the consumer */
+    size_t returned;   /* indexes below this have been given back: their slots may be reused */
+    int stopping;
+    struct slot slots[POOL_SLOTS];
+    pthread_mutex_t mu;
+    pthread_cond_t slot_free, slot_ready;
+    pthread_t threads[16];
+    unsigned n_threads;
+};
+
+static void clear_item(struct tlsrpt_prepared *it)
+{
+    tlsrpt_report_free(it->report);
+    it->report = NULL;
+    it->is_report = 0;
+    it->read = TLSRPT_READ_ERROR;
+    memset(&it->why, 0, sizeof it->why);
+}
+
+static void prepare_one(struct tlsrpt_prepare_pool *p, struct tlsrpt_prepared *it,
+                        struct tlsrpt_buf *scratch)
+{
+    it->read = tlsrpt_read_file_safe(it->path, p->max_file, &it->raw, &it->why);
+    if (it->read != TLSRPT_READ_OK)
+        return;
+    /* Only bare reports are prepared here; anything else (mail) is the consumer's job. */
+    it->is_report = tlsrpt_sniff(it->raw.data, it->raw.len) != TLSRPT_FMT_UNKNOWN;
+    if (it->is_report)
+        it->report =
+            tlsrpt_ingest_prepare(p->cfg, it->raw.data, it->raw.len, NULL, scratch, &it->why);
+}
+
+static void *worker(void *arg)
+{
+    struct tlsrpt_prepare_pool *p = arg;
+    struct tlsrpt_buf scratch;
+    tlsrpt_buf_init(&scratch, p->cfg->decode.max_decompressed);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        /* Claim an index only once its slot has been given back by the consumer. */
+        while (!p->stopping && p->next_claim < p->n && p->next_claim >= p->returned + POOL_SLOTS)
+            pthread_cond_wait(&p->slot_free, &p->mu);
+        if (p->stopping || p->next_claim >= p->n)
+            break;
+        size_t i = p->next_claim++;
+        struct slot *s = &p->slots[i % POOL_SLOTS];
+        pthread_mutex_unlock(&p->mu);
+        s->item.path = p->paths[i];
+        prepare_one(p, &s->item, &scratch);
+        pthread_mutex_lock(&p->mu);
+        s->ready = 1;
+        pthread_cond_broadcast(&p->slot_ready);
+    }
+    pthread_mutex_unlock(&p->mu);
+    tlsrpt_buf_free(&scratch);
+    return NULL;
+}
+
+int tlsrpt_prepare_pool_start(const struct tlsrpt_ingest_config *cfg, const char *const *paths,
+                              size_t n, size_t max_file, unsigned workers,
+                              struct tlsrpt_prepare_pool **out)
+{
+    struct tlsrpt_prepare_pool *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return TLSRPT_E_NOMEM;
+    p->cfg = cfg;
+    p->paths = paths;
+    p->n = n;
+    p->max_file = max_file;
+    for (size_t i = 0; i < POOL_SLOTS; i++) {
+        tlsrpt_buf_init(&p->slots[i].item.raw, max_file);
+        clear_item(&p->slots[i].item);
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->slot_free, NULL);
+    pthread_cond_init(&p->slot_ready, NULL);
+    if (workers < 1)
+        workers = 1;
+    if (workers > sizeof p->threads / sizeof p->threads[0])
+        workers = sizeof p->threads / sizeof p->threads[0];
+    for (unsigned i = 0; i < workers; i++) {
+        if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
+            break;
+        p->n_threads++;
+    }
+    if (p->n_threads == 0) {
+        tlsrpt_prepare_pool_free(p);
+        return TLSRPT_E_NOMEM;
+    }
+    *out = p;
+    return 0;
+}
+
+struct tlsrpt_prepared *tlsrpt_prepare_pool_next(struct tlsrpt_prepare_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->next_out > 0) { /* give the previous slot back */
+        struct slot *prev = &p->slots[(p->next_out - 1) % POOL_SLOTS];
+        clear_item(&prev->item);
+        prev->ready = 0;
+        p->returned = p->next_out;
+        pthread_cond_broadcast(&p->slot_free);
+    }
+    if (p->next_out >= p->n) {
+        pthread_mutex_unlock(&p->mu);
+        return NULL;
+    }
+    struct slot *s = &p->slots[p->next_out % POOL_SLOTS];
+    while (!s->ready)
+        pthread_cond_wait(&p->slot_ready, &p->mu);
+    p->next_out++;
+    pthread_mutex_unlock(&p->mu);
+    return &s->item;
+}
+
+void tlsrpt_prepare_pool_free(struct tlsrpt_prepare_pool *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->slot_free);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->n_threads; i++)
+        pthread_join(p->threads[i], NULL);
+    for (size_t i = 0; i < POOL_SLOTS; i++) {
+        clear_item(&p->slots[i].item);
+        tlsrpt_buf_free(&p->slots[i].item.raw);
+    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->slot_free);
+    pthread_cond_destroy(&p->slot_ready);
+    free(p);
+}
