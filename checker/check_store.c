@@ -1,5 +1,5 @@
 /* check_store.c - writing and reading stored checks (check_store.h). The checker owns these two
- * tables, so their SQL lives here next to schema/003_checks.sql rather than in schema/store.c. */
+ * tables, so their SQL lives here next to schema/002_checks.sql rather than in schema/store.c. */
 #include "check_store.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* check_store.h - check results in the database (schema/003_checks.sql): written by
+/* check_store.h - check results in the database (schema/002_checks.sql): written by
  * tlsrpt-check --store, read by the analyzer and the web pages ("the newest stored check"). */
 #ifndef TLSRPT_CHECK_STORE_H
 #define TLSRPT_CHECK_STORE_H

@@ -1,4 +1,4 @@
--- 003_checks.sql: results of tlsrpt-check --store (live DNS, policy file and MX certificate checks).
+-- 002_checks.sql: results of tlsrpt-check --store (live DNS, policy file and MX certificate checks).
 -- One row per domain per run, so the history is kept; the analyzer reads the newest row per domain
 -- (checker/check_store.h tlsrpt_check_latest). Times are unix seconds UTC.
 CREATE TABLE checks (

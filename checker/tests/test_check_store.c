@@ -74,15 +74,15 @@ static void test_store_and_latest(void **state)
         fail_msg("open: %s", err.message);
     make(&r, "example.com", 1000, "testing", 50, 1);
     if (tlsrpt_check_store(db, &r, &id1, &err) != 0)
-        fail_msg("store: %s (is schema/003_checks.sql installed?)", err.message);
+        fail_msg("store: %s (is schema/002_checks.sql installed?)", err.message);
     tlsrpt_check_result_free(&r);
     make(&r, "example.com", 2000, "enforce", 9, 0); /* the newer one */
     if (tlsrpt_check_store(db, &r, &id2, &err) != 0)
-        fail_msg("store: %s (is schema/003_checks.sql installed?)", err.message);
+        fail_msg("store: %s (is schema/002_checks.sql installed?)", err.message);
     tlsrpt_check_result_free(&r);
     make(&r, "example.org", 3000, "testing", 70, 1);
     if (tlsrpt_check_store(db, &r, &id3, &err) != 0)
-        fail_msg("store: %s (is schema/003_checks.sql installed?)", err.message);
+        fail_msg("store: %s (is schema/002_checks.sql installed?)", err.message);
     tlsrpt_check_result_free(&r);
     assert_true(id1 < id2 && id2 < id3);
     tlsrpt_db_close(db);
