@@ -1,12 +1,14 @@
 -- 001_initial.sql: the first schema. Applied once, inside a transaction, when PRAGMA user_version < 1.
 -- Times are unix seconds UTC. JSON arrays are stored as TEXT made by jansson.
+-- CHECKs spell value lists as OR chains: SQLite evaluates `x IN (a, b, c)` in a CHECK by building a
+-- temporary index on every row written, which costs more than the rest of the insert.
 
 -- Every input exactly as it arrived (the report file / mail part / HTTP body), kept for reprocessing.
 CREATE TABLE raw_inputs (
     id          INTEGER PRIMARY KEY,
     sha256      TEXT    NOT NULL UNIQUE,        -- of the bytes as received: exact resends collapse here
     size        INTEGER NOT NULL,               -- bytes as received
-    encoding    TEXT    NOT NULL CHECK (encoding IN ('identity', 'deflate')),
+    encoding    TEXT    NOT NULL CHECK (encoding = 'identity' OR encoding = 'deflate'),
     data        BLOB    NOT NULL,               -- the bytes, zlib-deflated unless already compressed
     format      TEXT    NOT NULL,               -- sniffed: json, gzip, zip, unknown
     first_seen  INTEGER NOT NULL
@@ -16,11 +18,12 @@ CREATE TABLE raw_inputs (
 CREATE TABLE receipts (
     id          INTEGER PRIMARY KEY,
     raw_id      INTEGER NOT NULL REFERENCES raw_inputs(id),
-    kind        TEXT    NOT NULL CHECK (kind IN ('file', 'mail', 'http')),
+    kind        TEXT    NOT NULL CHECK (kind = 'file' OR kind = 'mail' OR kind = 'http'),
     reference   TEXT,                           -- file path, Message-ID, client address
     meta        TEXT,                           -- JSON object: mail headers, HTTP client/User-Agent/TLS
     received_at INTEGER NOT NULL,
-    outcome     TEXT    NOT NULL CHECK (outcome IN ('imported', 'duplicate', 'rejected'))
+    outcome     TEXT    NOT NULL
+                CHECK (outcome = 'imported' OR outcome = 'duplicate' OR outcome = 'rejected')
 );
 CREATE INDEX receipts_raw ON receipts(raw_id);
 
@@ -50,11 +53,11 @@ CREATE TABLE policies (
     idx              INTEGER NOT NULL,          -- position in policies[]
     policy_type      TEXT    NOT NULL,
     policy_domain    TEXT    NOT NULL,
-    policy_strings   TEXT,                      -- JSON array
-    mx_hosts         TEXT,                      -- JSON array
+    policy_strings   TEXT,                      -- JSON array of strings; "[]" when none
+    mx_hosts         TEXT,                      -- JSON array of strings; "[]" when none
     sts_mode         TEXT,
     sts_max_age      INTEGER,
-    mx_patterns      TEXT,                      -- JSON array
+    mx_patterns      TEXT,                      -- JSON array of strings; "[]" when none
     successful       INTEGER NOT NULL,
     failed           INTEGER NOT NULL,
     start_time       INTEGER NOT NULL,          -- copied from reports for the window index
@@ -93,3 +96,5 @@ CREATE TABLE rejects (
     resolved_at INTEGER
 );
 CREATE INDEX rejects_time ON rejects(rejected_at);
+-- Deleting a report (reprocess merging two that are one) looks up the rejects pointing at it.
+CREATE INDEX rejects_resolved ON rejects(resolved_report) WHERE resolved_report IS NOT NULL;

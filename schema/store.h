@@ -1,6 +1,16 @@
-/* store.h - writes reports, rejects and raw inputs; the only code that writes the database besides db.c.
- * Every function works inside the caller's transaction (tlsrpt_db_begin/commit): batching is the caller's
- * choice (collector/ingest.c). All SQL parameters are bound, never formatted into the text. */
+/* store.h - writes reports, rejects and raw inputs; the only code that writes the database besides
+ * db.c. Every function works inside the caller's transaction (tlsrpt_db_begin/commit): batching is
+ * the caller's choice (collector/ingest.c). All SQL parameters are bound, never formatted into the
+ * text. The handle must be read-write.
+ * Failure: whatever can fail because of the input (bad arguments, source kind, JSON encoding,
+ * memory for the dedupe key) is checked before the first write, so such a failure writes nothing.
+ * A failure after the first write comes from the database itself (I/O, disk full, out of memory)
+ * and may leave part of the call's rows: the caller must then roll back, to a savepoint of its own
+ * (tlsrpt_db_savepoint) or the whole transaction, before it commits anything.
+ * Every function returns 0 or an error code: TLSRPT_E_DB, or TLSRPT_E_NOMEM when memory runs out.
+ * Counting: each arrival adds one receipts row; each arrival of a report after its first adds one
+ * to reports.duplicates, including arrivals that were rejects of the same bytes once those bytes
+ * parse. */
 #ifndef TLSRPT_STORE_H
 #define TLSRPT_STORE_H
 
@@ -19,48 +29,61 @@ struct tlsrpt_source_info {
     int64_t received_at;   /* unix seconds; 0 means now */
 };
 
+/* What one arrival led to; named by tlsrpt_store_outcome_name(). */
 enum tlsrpt_store_outcome {
-    TLSRPT_STORE_IMPORTED = 0, /* a new report */
-    TLSRPT_STORE_DUPLICATE,    /* same raw bytes or same dedupe key: duplicates counter raised only */
-    TLSRPT_STORE_REJECTED,     /* kept as a reject (new, or the same bad bytes again: attempts raised) */
+    /* a new report */
+    TLSRPT_STORE_IMPORTED = 0,
+    /* same raw bytes or same dedupe key: duplicates counter raised only */
+    TLSRPT_STORE_DUPLICATE,
+    /* kept as a reject (new, or the same bad bytes again: attempts raised) */
+    TLSRPT_STORE_REJECTED,
 };
-const char *tlsrpt_store_outcome_name(enum tlsrpt_store_outcome o); /* "imported", "duplicate", "rejected" */
+const char *tlsrpt_store_outcome_name(enum tlsrpt_store_outcome o); /* "imported", ... */
 
-/* The deduplication key of a report: hex sha256 over reporter, report-id, start, end and the sorted,
- * de-duplicated policy domains. buf must hold 65 bytes. Returns 0, or -1 on allocation failure. */
+/* The deduplication key of a report: hex sha256 over reporter, report-id, start, end and the
+ * sorted, de-duplicated policy domains (exact byte layout in rows.c; it is persisted, never change
+ * it). buf must hold 65 bytes. Returns 0, or -1 on allocation failure. */
 int tlsrpt_store_dedupe_key(const struct tlsrpt_report *r, char buf[65]);
 
-/* Stores a parsed report with its raw input. *outcome tells whether it was new or a duplicate; *report_id
- * (may be NULL) receives the reports.id row (the existing one for a duplicate). Returns 0 or TLSRPT_E_DB. */
+/* Stores a parsed report with its raw input. *outcome tells whether it was new or a duplicate;
+ * *report_id (may be NULL) receives the reports.id row (the existing one for a duplicate). Returns
+ * 0 or TLSRPT_E_DB. */
 int tlsrpt_store_report(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
                         const struct tlsrpt_source_info *src, const struct tlsrpt_report *report,
                         enum tlsrpt_store_outcome *outcome, int64_t *report_id,
                         struct tlsrpt_error *err);
 
-/* Stores an input that failed to decode or parse, with the reason. If the same raw bytes already produced a
- * report, *outcome is TLSRPT_STORE_DUPLICATE and no reject is written. Returns 0 or TLSRPT_E_DB. */
+/* Stores an input that failed to decode or parse, with the reason. If the same raw bytes already
+ * produced a report, *outcome is TLSRPT_STORE_DUPLICATE and no reject is written. Returns 0 or
+ * TLSRPT_E_DB. */
 int tlsrpt_store_reject(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
                         const struct tlsrpt_source_info *src, const struct tlsrpt_error *reason,
                         enum tlsrpt_store_outcome *outcome, struct tlsrpt_error *err);
 
-/* For reprocess: visits every raw input in id order. The callback gets the raw bytes (decompressed as
- * received), the meta JSON of its first receipt (may be NULL), the reports.id it produced (0 if none) and
- * whether it has an unresolved reject. A non-zero return from the callback stops the walk and is returned.
- * The walk reads in pages, so the callback may write (inside its own transaction). */
+/* For reprocess: visits every raw input in id order. A stored blob that does not inflate to its
+ * recorded size stops the walk with TLSRPT_E_DB naming the raw id. The callback gets the raw bytes
+ * (decompressed as received), the meta JSON of its first receipt (may be NULL), the reports.id it
+ * produced (0 if none) and whether it has an unresolved reject. A non-zero return from the callback
+ * stops the walk and is returned. The walk reads in pages, so the callback may write (inside its
+ * own transaction). */
 typedef int (*tlsrpt_raw_visit_fn)(void *ctx, int64_t raw_id, const uint8_t *raw, size_t len,
                                    const char *meta_json, int64_t report_id, int open_reject);
 int tlsrpt_store_each_raw(struct tlsrpt_db *db, tlsrpt_raw_visit_fn fn, void *ctx,
                           struct tlsrpt_error *err);
 
-/* For reprocess: a stored raw input now parses. Replaces the policies/details of the report it produced
- * (report_id > 0) with the new parse, or inserts the report (deduplicated) and marks its reject resolved.
- * *outcome says imported (new report), duplicate (already there, refreshed). Returns 0 or TLSRPT_E_DB. */
+/* For reprocess: a stored raw input now parses. Replaces the policies/details of the report it
+ * produced (report_id > 0) with the new parse, or inserts the report (deduplicated) and marks its
+ * reject resolved. *outcome says imported (new report), duplicate (already there, refreshed).
+ * report_id must be what tlsrpt_store_each_raw passed (the database is checked). If the new parse
+ * of a report has the dedupe key of another report, the two are merged: the other keeps its rows
+ * and gains this one's arrivals as duplicates. Idempotent. Returns 0 or TLSRPT_E_DB. */
 int tlsrpt_store_reparse(struct tlsrpt_db *db, int64_t raw_id, int64_t report_id,
                          const struct tlsrpt_report *report, enum tlsrpt_store_outcome *outcome,
                          struct tlsrpt_error *err);
 
-/* For reprocess: a stored raw input still fails; updates the reject reason (creating the reject row if
- * the input had none and produced no report). Returns 0 or TLSRPT_E_DB. */
+/* For reprocess: a stored raw input still fails; updates the reject reason (creating the reject row
+ * if the input had none and produced no report). A report made from the input earlier is kept, and
+ * a resolved reject stays resolved. Returns 0 or TLSRPT_E_DB. */
 int tlsrpt_store_rereject(struct tlsrpt_db *db, int64_t raw_id, const struct tlsrpt_error *reason,
                           struct tlsrpt_error *err);
 
