@@ -1,0 +1,60 @@
+/* cache.h - analyses kept between requests. On a large database the analysis of every domain takes
+ * as long as tlsrpt-report (seconds at a million reports); the dashboard asks for the same windows
+ * again and again, so a finished analysis is kept and reused while it is provably the same:
+ *
+ *   - same since, same domains, same thresholds;
+ *   - the database has not changed: a fingerprint of the database and WAL files (inode, size,
+ *     time) and of the wal-index header (its counter moves with every write transaction) is
+ *     compared with the last request's; a handle whose PRAGMA data_version moved while the
+ *     fingerprint did not counts as a change too. A change starts a new generation: older entries
+ *     are then out of date (kept, to be shown "as of" their time while the refresher makes a new
+ *     one);
+ *   - the window's end moved only within the same UTC day (the daily series ends on that day) and
+ *     no policy entry starts between the old and the new end (no row joins or leaves the window).
+ *
+ * The analysis depends on nothing else (silence is measured from the newest report, not from now),
+ * so a reused one is what tlsrpt-report would compute now; its until/now fields are the request's
+ * (web_analyze hands out a copy of the struct with them replaced). */
+#ifndef TLSRPT_WEB_CACHE_H
+#define TLSRPT_WEB_CACHE_H
+
+#include "analyze.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WEB_CACHE_ENTRIES 16 /* analyses kept; the least recently used goes first */
+
+struct web_cache;
+struct web_cache_entry;
+
+struct web_cache *web_cache_new(void); /* NULL when out of memory */
+void web_cache_free(struct web_cache *c);
+
+/* What one handle saw at its last observation (zeroed for a new handle). */
+struct web_cache_seen {
+    int64_t version; /* PRAGMA data_version */
+    uint64_t files;  /* fingerprint of the database, WAL and wal-index header */
+};
+
+/* Called with each request's handle before anything is read. Returns the generation valid for
+ * this request, or 0 when it cannot tell (then nothing cached is used). */
+uint64_t web_cache_observe(struct web_cache *c, struct tlsrpt_db *db, struct web_cache_seen *seen);
+
+/* A valid entry for q (its analysis in *out) with a reference taken, or NULL. */
+struct web_cache_entry *web_cache_get(struct web_cache *c, struct tlsrpt_db *db,
+                                      uint64_t generation, const struct tlsrpt_analysis_query *q,
+                                      const struct tlsrpt_analysis **out);
+/* Keeps a (ownership moves to the cache) computed for q in generation; returns the entry with a
+ * reference taken, or NULL when out of memory (a is then freed). */
+struct web_cache_entry *web_cache_put(struct web_cache *c, uint64_t generation,
+                                      const struct tlsrpt_analysis_query *q,
+                                      struct tlsrpt_analysis *a);
+/* The newest entry for q's key and day whatever its generation: out of date, but shown marked with
+ * *as_of (when it was computed) while a new one is made. Reference taken, or NULL. */
+struct web_cache_entry *web_cache_get_stale(struct web_cache *c,
+                                            const struct tlsrpt_analysis_query *q,
+                                            const struct tlsrpt_analysis **out, int64_t *as_of);
+void web_cache_release(struct web_cache *c, struct web_cache_entry *e);
+
+#endif
