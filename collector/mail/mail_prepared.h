@@ -1,0 +1,28 @@
+/* mail_prepared.h - what tlsrpt_mail_prepare hands to tlsrpt_mail_submit: the inputs of one
+ * message, ready for the ingest. Internal to collector/mail (mail_prepare.c builds it,
+ * mail_ingest.c uses it). */
+#ifndef TLSRPT_MAIL_PREPARED_H
+#define TLSRPT_MAIL_PREPARED_H
+
+#include "error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct prepared_input {
+    uint8_t *data; /* owned: a report part's bytes, or the whole message when it was refused */
+    size_t len;
+    char *meta;          /* owned receipt meta JSON; NULL when it could not be built */
+    char *report_domain; /* owned parse hint (TLS-Report-Domain); may be NULL */
+    char label[160];     /* "2 (google.com!...json.gz)", for reject reasons */
+};
+
+struct tlsrpt_mail_prepared {
+    struct prepared_input *in;
+    size_t n; /* 0: the message holds no report */
+    int have_mail_error;
+    struct tlsrpt_error
+        mail_error; /* why the whole message was refused (in[0] is then the message) */
+};
+
+#endif
