@@ -86,6 +86,25 @@ static void on_done(void *ctx, const struct tlsrpt_ingest_result *res)
     }
 }
 
+/* Per message; the per-report counts come from the ingest's own counters. */
+struct mail_ctx {
+    struct import_run *run;
+    const char *path; /* borrowed from the file list, which outlives the last commit */
+};
+
+static void on_mail_done(void *ctx, const struct tlsrpt_mail_result *res)
+{
+    struct mail_ctx *mc = ctx;
+    if (res->outcome == TLSRPT_MAIL_SKIPPED) {
+        mc->run->counts->skipped++;
+    } else if (res->outcome == TLSRPT_MAIL_REJECTED) {
+        char why[512];
+        tlsrpt_error_format(&res->reason, why, sizeof why);
+        log_warning("rejected %s: %s", mc->path, why);
+    }
+    free(mc);
+}
+
 /* A Maildir's tmp/ holds messages still being delivered: never read them. */
 static int is_maildir_tmp(const char *dir, const char *name)
 {
@@ -172,10 +191,18 @@ static int store_one(struct import_run *run, struct tlsrpt_prepared *it)
         return 0;
     }
     struct tlsrpt_source_info src = {.kind = "file", .reference = it->path};
-    /* Not a bare report: mail extraction decides (until then the decoder's verdict stands). */
-    if (!it->is_report)
-        return tlsrpt_ingest_submit(run->ing, it->raw.data, it->raw.len, &src, NULL, on_done,
-                                    (void *)it->path);
+    if (!it->is_report) { /* a mail message (.eml, a Maildir file) or not a report at all */
+        if (it->mail_rc != 0 || it->mail == NULL)
+            return TLSRPT_E_NOMEM;
+        struct mail_ctx *mc = malloc(sizeof *mc);
+        if (mc == NULL)
+            return TLSRPT_E_NOMEM;
+        mc->run = run;
+        mc->path = it->path;
+        struct tlsrpt_mail_prepared *mail = it->mail;
+        it->mail = NULL; /* tlsrpt_mail_submit frees it */
+        return tlsrpt_mail_submit(run->ing, mail, it->path, on_mail_done, mc);
+    }
     return tlsrpt_ingest_submit_prepared(run->ing, it->raw.data, it->raw.len, &src, it->report,
                                          &it->why, on_done, (void *)it->path);
 }

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "error.h"
 #include "ingest.h"
+#include "mail_ingest.h"
 #include "report.h"
 #include "safe_file.h"
 
@@ -21,6 +22,8 @@ struct tlsrpt_prepared {
     int is_report;                 /* sniffed as gzip/zip/JSON: report or why is set */
     struct tlsrpt_report *report;  /* parsed report (owned by the slot) or NULL */
     struct tlsrpt_error why;       /* read error, or the reject reason when report is NULL */
+    struct tlsrpt_mail_prepared *mail; /* not a bare report: the MIME work done (consumer submits) */
+    int mail_rc;                   /* tlsrpt_mail_prepare's result when mail was attempted */
 };
 
 struct tlsrpt_prepare_pool;

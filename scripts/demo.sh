@@ -12,9 +12,9 @@ rm -rf "$demo"
 mkdir -p "$demo"
 "$top/build/bench/tlsrpt-gen" --scenarios --seed 1 --format all --out "$demo/data" >/dev/null
 export TLSRPT_DB="$demo/tlsrpt.db"
-echo "== tlsrpt-collector import $demo/data/json.gz"
-"$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data/json.gz"
-echo "== tlsrpt-collector import (again: everything is a duplicate)"
+echo "== tlsrpt-collector import $demo/data/maildir   (report mails, read-only)"
+"$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data/maildir"
+echo "== tlsrpt-collector import $demo/data/json.gz   (the same reports as files: all duplicates)"
 "$top/build/collector/tlsrpt-collector" import --no-progress --quiet "$demo/data/json.gz"
 if [ -x "$top/build/analyzer/tlsrpt-report" ]; then
     echo "== tlsrpt-report --since 14d"

@@ -19,7 +19,7 @@ check() {
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
 }
 # sql DB QUERY: one value
-sql() { sqlite3 -batch -noheader "$1" "$2"; }
+sql() { sqlite3 -batch -noheader "$1" "$2" 2>&1 || echo "sql-error"; }
 # json_get JSON KEY: an integer member of a flat JSON object
 json_get() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 finish() {

@@ -27,13 +27,13 @@ out=$("$COLLECTOR" import --json --no-progress "$WORK/valid" 2>"$WORK/err1")
 check "first import exit status" 0 $?
 check "first import: all valid cases imported" "$n_valid" "$(json_get "$out" imported)"
 check "first import: nothing rejected" 0 "$(json_get "$out" rejected)"
-totals1=$(sql "$DB" "SELECT count(*), sum(successful), sum(failed) FROM policies")
+totals1=$(sql "$DB" "SELECT count(*), total(successful), total(failed) FROM policies")
 
 out=$("$COLLECTOR" import --json --no-progress "$WORK/valid" 2>/dev/null)
 check "second import: nothing new" 0 "$(json_get "$out" imported)"
 check "second import: every input a duplicate" "$n_valid" "$(json_get "$out" duplicates)"
 check "second import: totals unchanged" "$totals1" \
-    "$(sql "$DB" "SELECT count(*), sum(successful), sum(failed) FROM policies")"
+    "$(sql "$DB" "SELECT count(*), total(successful), total(failed) FROM policies")"
 check "duplicate counter raised once per report" "$n_valid" "$(sql "$DB" "SELECT sum(duplicates) FROM reports")"
 
 out=$("$COLLECTOR" import --json --no-progress "$WORK/invalid" 2>"$WORK/err2")
@@ -50,7 +50,7 @@ check "import never changes its inputs" "$before" "$after"
 out=$("$COLLECTOR" reprocess --json 2>/dev/null)
 check "reprocess: no new reports from unchanged parser" 0 "$(json_get "$out" imported)"
 check "reprocess: totals unchanged" "$totals1" \
-    "$(sql "$DB" "SELECT count(*), sum(successful), sum(failed) FROM policies")"
+    "$(sql "$DB" "SELECT count(*), total(successful), total(failed) FROM policies")"
 out=$("$COLLECTOR" reprocess --json 2>/dev/null)
 check "reprocess twice: still nothing new" 0 "$(json_get "$out" imported)"
 check "reprocess: rejects still rejected" "$n_invalid" "$(json_get "$out" rejected)"
