@@ -1,7 +1,8 @@
-/* import_bench - how fast does the real import path (decode, parse, dedupe, store with durable group
- * commits) go, compared with the least any importer must do with the same files: read + gunzip +
- * json_loadb? Both run in this process, on the same files, in the same run, after one untimed pass that
- * warms the page cache. Prints reports/s for each and their ratio (target: >= 0.7).
+/* import_bench - how fast does the real import path (decode, parse, dedupe, store with durable
+ * group commits) go, compared with the least any importer must do with the same files: read +
+ * gunzip + json_loadb? Both run in this process, on the same files, in the same run, after one
+ * untimed pass that warms the page cache. Prints reports/s for each and their ratio (target: >=
+ * 0.7).
  *
  *   tlsrpt-gen --format json.gz --reports 100000 --out /tmp/r && import_bench /tmp/r/json.gz [DB]
  * The import side is tlsrpt_import_paths(), the very function behind `tlsrpt-collector import`.
@@ -138,7 +139,8 @@ int main(int argc, char **argv)
     tlsrpt_ingest_free(ing);
     tlsrpt_db_close(db);
 
-    double raw_rate = (double)raw_ok / raw_s, imp_rate = (double)(c.imported + c.duplicates) / imp_s;
+    double raw_rate = (double)raw_ok / raw_s,
+           imp_rate = (double)(c.imported + c.duplicates) / imp_s;
     printf("files:   %zu (%.1f MB compressed)\n", fl.n, (double)bytes / 1e6);
     printf("raw:     %zu parsed in %.2f s = %.0f reports/s (read + gunzip + json_loadb)\n", raw_ok,
            raw_s, raw_rate);

@@ -34,15 +34,33 @@ static int apply(int idx, const char *arg, struct tlsrpt_ingest_config *cfg)
         return -1;
     }
     switch (idx) {
-    case 0: cfg->decode.max_compressed = size; break;
-    case 1: cfg->decode.max_decompressed = size; break;
-    case 2: cfg->decode.max_ratio = (size_t)n; break;
-    case 3: cfg->parse.max_depth = (size_t)n; break;
-    case 4: cfg->parse.max_policies = (size_t)n; break;
-    case 5: cfg->parse.max_details = (size_t)n; break;
-    case 6: cfg->parse.max_string_len = size; break;
-    case 7: cfg->batch_max_items = (size_t)n; break;
-    case 8: cfg->batch_max_ms = (int)n; break;
+    case 0:
+        cfg->decode.max_compressed = size;
+        break;
+    case 1:
+        cfg->decode.max_decompressed = size;
+        break;
+    case 2:
+        cfg->decode.max_ratio = (size_t)n;
+        break;
+    case 3:
+        cfg->parse.max_depth = (size_t)n;
+        break;
+    case 4:
+        cfg->parse.max_policies = (size_t)n;
+        break;
+    case 5:
+        cfg->parse.max_details = (size_t)n;
+        break;
+    case 6:
+        cfg->parse.max_string_len = size;
+        break;
+    case 7:
+        cfg->batch_max_items = (size_t)n;
+        break;
+    case 8:
+        cfg->batch_max_ms = (int)n;
+        break;
     }
     return 1;
 }

@@ -1,5 +1,6 @@
-/* cli_limits.h - the input caps every collector subcommand accepts as options (and serve also reads from
- * its config file), so a cap has one name everywhere: --max-compressed=16M, --max-depth=32, ... */
+/* cli_limits.h - the input caps every collector subcommand accepts as options (and serve also reads
+ * from its config file), so a cap has one name everywhere: --max-compressed=16M, --max-depth=32,
+ * ... */
 #ifndef TLSRPT_CLI_LIMITS_H
 #define TLSRPT_CLI_LIMITS_H
 
@@ -8,17 +9,17 @@
 #include <getopt.h>
 
 /* getopt_long entries; their `val`s are 1000..1099, so commands must not use those. */
-#define TLSRPT_LIMIT_OPTIONS                                                                   \
-    {"max-compressed", required_argument, NULL, 1000},                                         \
-        {"max-decompressed", required_argument, NULL, 1001},                                   \
-        {"max-ratio", required_argument, NULL, 1002},                                          \
-        {"max-depth", required_argument, NULL, 1003},                                          \
-        {"max-policies", required_argument, NULL, 1004},                                       \
-        {"max-details", required_argument, NULL, 1005},                                        \
-        {"max-string", required_argument, NULL, 1006},                                         \
-        {"batch-size", required_argument, NULL, 1007},                                         \
-    {                                                                                          \
-        "batch-ms", required_argument, NULL, 1008                                              \
+#define TLSRPT_LIMIT_OPTIONS                                                                       \
+    {"max-compressed", required_argument, NULL, 1000},                                             \
+        {"max-decompressed", required_argument, NULL, 1001},                                       \
+        {"max-ratio", required_argument, NULL, 1002},                                              \
+        {"max-depth", required_argument, NULL, 1003},                                              \
+        {"max-policies", required_argument, NULL, 1004},                                           \
+        {"max-details", required_argument, NULL, 1005},                                            \
+        {"max-string", required_argument, NULL, 1006},                                             \
+        {"batch-size", required_argument, NULL, 1007},                                             \
+    {                                                                                              \
+        "batch-ms", required_argument, NULL, 1008                                                  \
     }
 
 /* The --help lines for the options above. */

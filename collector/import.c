@@ -1,5 +1,5 @@
-/* import.c - `tlsrpt-collector import [--json] PATH...`: report files of any name, .eml files and whole
- * directories (Maildirs included), read-only: inputs are never moved or changed. */
+/* import.c - `tlsrpt-collector import [--json] PATH...`: report files of any name, .eml files and
+ * whole directories (Maildirs included), read-only: inputs are never moved or changed. */
 #include "cli_limits.h"
 #include "commands.h"
 #include "db.h"
@@ -269,18 +269,30 @@ int tlsrpt_cmd_import(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db_flag = optarg; break;
-        case 'j': json = 1; break;
+        case 'd':
+            db_flag = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
         case 'm':
             if (tlsrpt_parse_size(optarg, &max_file) != 0 || max_file == 0) {
                 fprintf(stderr, "invalid --max-file '%s'\n", optarg);
                 return TLSRPT_EXIT_USAGE;
             }
             break;
-        case 'p': progress = 1; break;
-        case 'P': progress = 0; break;
-        case 'q': tlsrpt_log_init(NULL, TLSRPT_LOG_WARNING); break;
-        case 'h': printf(usage, tlsrpt_limit_options_help); return TLSRPT_EXIT_OK;
+        case 'p':
+            progress = 1;
+            break;
+        case 'P':
+            progress = 0;
+            break;
+        case 'q':
+            tlsrpt_log_init(NULL, TLSRPT_LOG_WARNING);
+            break;
+        case 'h':
+            printf(usage, tlsrpt_limit_options_help);
+            return TLSRPT_EXIT_OK;
         default: {
             int r = tlsrpt_cli_limit_option(c, optarg, &cfg);
             if (r == 1)
@@ -311,8 +323,8 @@ int tlsrpt_cmd_import(int argc, char **argv)
     struct tlsrpt_run_counts counts = {0};
     int missing = 0;
     double t0 = mono_seconds();
-    int rc = tlsrpt_import_paths(ing, argv + optind, (size_t)(argc - optind), &opt, &counts,
-                                 &missing);
+    int rc =
+        tlsrpt_import_paths(ing, argv + optind, (size_t)(argc - optind), &opt, &counts, &missing);
     struct tlsrpt_ingest_counts ic;
     tlsrpt_ingest_get_counts(ing, &ic);
     counts.imported = ic.imported;

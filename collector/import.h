@@ -1,6 +1,7 @@
-/* import.h - the work of `tlsrpt-collector import`, as a library call so the benchmark measures exactly
- * what the command does: walk the paths, prepare (read, decode, parse) on worker threads, store in order
- * on the calling thread through the ingest. Read-only: inputs are never moved or changed. */
+/* import.h - the work of `tlsrpt-collector import`, as a library call so the benchmark measures
+ * exactly what the command does: walk the paths, prepare (read, decode, parse) on worker threads,
+ * store in order on the calling thread through the ingest. Read-only: inputs are never moved or
+ * changed. */
 #ifndef TLSRPT_IMPORT_H
 #define TLSRPT_IMPORT_H
 
@@ -9,7 +10,8 @@
 
 #include <stddef.h>
 
-#define TLSRPT_DEF_MAX_FILE (32u << 20) /* a report mail is < 1 MB; 32 MiB leaves room for odd ones */
+#define TLSRPT_DEF_MAX_FILE                                                                        \
+    (32u << 20) /* a report mail is < 1 MB; 32 MiB leaves room for odd ones */
 
 struct tlsrpt_import_options {
     size_t max_file;  /* files above this are skipped with a logged reason */
@@ -17,10 +19,10 @@ struct tlsrpt_import_options {
     unsigned workers; /* prepare threads; 0 = one per core beyond the first, at least 1 */
 };
 
-/* Imports every regular file under paths (directories recursively, symlinks not followed, a Maildir's
- * tmp/ skipped). Adds to *counts (inputs, skipped; imported/duplicates/rejected/failed come from the
- * ingest's counters). *missing counts paths that could not be read. Returns 0, TLSRPT_E_NOMEM or
- * TLSRPT_E_DB (a batch failed; its inputs were not stored). */
+/* Imports every regular file under paths (directories recursively, symlinks not followed, a
+ * Maildir's tmp/ skipped). Adds to *counts (inputs, skipped; imported/duplicates/rejected/failed
+ * come from the ingest's counters). *missing counts paths that could not be read. Returns 0,
+ * TLSRPT_E_NOMEM or TLSRPT_E_DB (a batch failed; its inputs were not stored). */
 int tlsrpt_import_paths(struct tlsrpt_ingest *ing, char *const *paths, size_t n_paths,
                         const struct tlsrpt_import_options *opt, struct tlsrpt_run_counts *counts,
                         int *missing);

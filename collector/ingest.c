@@ -1,7 +1,7 @@
 /* ingest.c - decode -> parse -> store for every source, with group commit.
- * Each input runs inside its own SAVEPOINT, so a database error on one input never leaves half a report
- * in the batch; the batch (many inputs) is one transaction, so the fsync cost is shared. Sources are told
- * the outcome only after COMMIT returned. */
+ * Each input runs inside its own SAVEPOINT, so a database error on one input never leaves half a
+ * report in the batch; the batch (many inputs) is one transaction, so the fsync cost is shared.
+ * Sources are told the outcome only after COMMIT returned. */
 #include "ingest.h"
 
 #include "decode.h"
@@ -43,10 +43,14 @@ void tlsrpt_ingest_config_default(struct tlsrpt_ingest_config *c)
 const char *tlsrpt_ingest_outcome_name(enum tlsrpt_ingest_outcome o)
 {
     switch (o) {
-    case TLSRPT_INGEST_IMPORTED: return "imported";
-    case TLSRPT_INGEST_DUPLICATE: return "duplicate";
-    case TLSRPT_INGEST_REJECTED: return "rejected";
-    case TLSRPT_INGEST_FAILED: return "failed";
+    case TLSRPT_INGEST_IMPORTED:
+        return "imported";
+    case TLSRPT_INGEST_DUPLICATE:
+        return "duplicate";
+    case TLSRPT_INGEST_REJECTED:
+        return "rejected";
+    case TLSRPT_INGEST_FAILED:
+        return "failed";
     }
     return "unknown";
 }
@@ -79,14 +83,23 @@ int tlsrpt_ingest_new(struct tlsrpt_db *db, const struct tlsrpt_ingest_config *c
 static void count(struct tlsrpt_ingest *ing, enum tlsrpt_ingest_outcome o)
 {
     switch (o) {
-    case TLSRPT_INGEST_IMPORTED: ing->counts.imported++; break;
-    case TLSRPT_INGEST_DUPLICATE: ing->counts.duplicates++; break;
-    case TLSRPT_INGEST_REJECTED: ing->counts.rejected++; break;
-    case TLSRPT_INGEST_FAILED: ing->counts.failed++; break;
+    case TLSRPT_INGEST_IMPORTED:
+        ing->counts.imported++;
+        break;
+    case TLSRPT_INGEST_DUPLICATE:
+        ing->counts.duplicates++;
+        break;
+    case TLSRPT_INGEST_REJECTED:
+        ing->counts.rejected++;
+        break;
+    case TLSRPT_INGEST_FAILED:
+        ing->counts.failed++;
+        break;
     }
 }
 
-/* Ends the batch: every pending input learns its outcome, FAILED for all when the batch did not commit. */
+/* Ends the batch: every pending input learns its outcome, FAILED for all when the batch did not
+ * commit. */
 static void finish_batch(struct tlsrpt_ingest *ing, int committed, const struct tlsrpt_error *why)
 {
     /* Callbacks may submit again (a Maildir source moving on), so detach the list first. */
@@ -186,11 +199,13 @@ const struct tlsrpt_ingest_config *tlsrpt_ingest_config_of(const struct tlsrpt_i
 }
 
 int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
-                         const struct tlsrpt_source_info *src, const struct tlsrpt_parse_hints *hints,
-                         tlsrpt_ingest_done_fn done, void *ctx)
+                         const struct tlsrpt_source_info *src,
+                         const struct tlsrpt_parse_hints *hints, tlsrpt_ingest_done_fn done,
+                         void *ctx)
 {
     struct tlsrpt_error why = {0};
-    struct tlsrpt_report *report = tlsrpt_ingest_prepare(&ing->cfg, raw, len, hints, &ing->json, &why);
+    struct tlsrpt_report *report =
+        tlsrpt_ingest_prepare(&ing->cfg, raw, len, hints, &ing->json, &why);
     int rc = tlsrpt_ingest_submit_prepared(ing, raw, len, src, report, &why, done, ctx);
     tlsrpt_report_free(report);
     return rc;

@@ -1,8 +1,9 @@
-/* ingest.h - the one path from raw bytes to the database, shared by every source (files, Maildir, HTTP).
- * decode -> parse -> store, inside a batch transaction. A source learns the outcome of an input only through
- * its callback, which runs after the batch that holds the input has committed (or failed): that is what lets
- * the Maildir source move a message, and the HTTP source answer 200, only once the report is durable.
- * Single-threaded: one ingest per thread (the HTTP server funnels requests to one writer thread). */
+/* ingest.h - the one path from raw bytes to the database, shared by every source (files, Maildir,
+ * HTTP). decode -> parse -> store, inside a batch transaction. A source learns the outcome of an
+ * input only through its callback, which runs after the batch that holds the input has committed
+ * (or failed): that is what lets the Maildir source move a message, and the HTTP source answer 200,
+ * only once the report is durable. Single-threaded: one ingest per thread (the HTTP server funnels
+ * requests to one writer thread). */
 #ifndef TLSRPT_INGEST_H
 #define TLSRPT_INGEST_H
 
@@ -17,7 +18,8 @@
 #include <stdint.h>
 
 #define TLSRPT_DEF_BATCH_MAX_ITEMS 500 /* inputs per transaction */
-#define TLSRPT_DEF_BATCH_MAX_MS 200    /* oldest pending input waits at most this long for its commit */
+#define TLSRPT_DEF_BATCH_MAX_MS                                                                    \
+    200 /* oldest pending input waits at most this long for its commit */
 
 struct tlsrpt_ingest_config {
     struct tlsrpt_decode_limits decode;
@@ -39,7 +41,8 @@ struct tlsrpt_ingest_result {
     enum tlsrpt_ingest_outcome outcome;
     struct tlsrpt_error reason; /* for REJECTED (why the input is bad) and FAILED (what broke) */
     int64_t report_id;          /* reports.id for IMPORTED/DUPLICATE, else 0 */
-    char policy_domains[256];   /* comma-separated domains of the report, for logs; "" when rejected */
+    char
+        policy_domains[256]; /* comma-separated domains of the report, for logs; "" when rejected */
 };
 
 /* Called once per submitted input, after its batch committed or failed. */
@@ -56,25 +59,28 @@ int tlsrpt_ingest_new(struct tlsrpt_db *db, const struct tlsrpt_ingest_config *c
 /* Flushes what is pending, then frees. */
 void tlsrpt_ingest_free(struct tlsrpt_ingest *ing);
 
-/* Decodes, parses and writes one input into the open batch (opening one if needed). raw is copied as
- * needed; the caller may free it on return. done (may be NULL) is called after the batch ends.
- * Commits by itself when the batch is full. Returns 0, or TLSRPT_E_DB when the batch failed (the done
- * callbacks of that batch have then been called with FAILED). */
+/* Decodes, parses and writes one input into the open batch (opening one if needed). raw is copied
+ * as needed; the caller may free it on return. done (may be NULL) is called after the batch ends.
+ * Commits by itself when the batch is full. Returns 0, or TLSRPT_E_DB when the batch failed (the
+ * done callbacks of that batch have then been called with FAILED). */
 int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
-                         const struct tlsrpt_source_info *src, const struct tlsrpt_parse_hints *hints,
-                         tlsrpt_ingest_done_fn done, void *ctx);
+                         const struct tlsrpt_source_info *src,
+                         const struct tlsrpt_parse_hints *hints, tlsrpt_ingest_done_fn done,
+                         void *ctx);
 
-/* The pure half of submit: decode + parse, no database. Thread-safe (touches only its arguments), so
- * sources can run it on other threads and hand the result to the ingest's own thread. scratch is a
- * buffer the caller keeps between calls (initialise with tlsrpt_buf_init(&s, 0); free it at the end).
- * Returns the report (caller frees, or passes it on), or NULL with why set for a bad input. */
+/* The pure half of submit: decode + parse, no database. Thread-safe (touches only its arguments),
+ * so sources can run it on other threads and hand the result to the ingest's own thread. scratch is
+ * a buffer the caller keeps between calls (initialise with tlsrpt_buf_init(&s, 0); free it at the
+ * end). Returns the report (caller frees, or passes it on), or NULL with why set for a bad input.
+ */
 struct tlsrpt_report *tlsrpt_ingest_prepare(const struct tlsrpt_ingest_config *cfg,
                                             const uint8_t *raw, size_t len,
                                             const struct tlsrpt_parse_hints *hints,
                                             struct tlsrpt_buf *scratch, struct tlsrpt_error *why);
 
-/* The database half of submit, for an input prepared by tlsrpt_ingest_prepare: report (borrowed; may
- * be NULL) or, when report is NULL, why (the reject reason). Same batching and callbacks as submit. */
+/* The database half of submit, for an input prepared by tlsrpt_ingest_prepare: report (borrowed;
+ * may be NULL) or, when report is NULL, why (the reject reason). Same batching and callbacks as
+ * submit. */
 int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
                                   const struct tlsrpt_source_info *src,
                                   const struct tlsrpt_report *report,

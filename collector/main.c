@@ -30,11 +30,12 @@ static void usage(FILE *f)
                "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n"
-               "Every command takes --db=PATH (default: $TLSRPT_DB, else /var/lib/tlsrpt/tlsrpt.db)\n"
-               "and --help. Example:\n"
-               "  tlsrpt-collector import --db ./tlsrpt.db reports/\n"
-               "  tlsrpt-report --db ./tlsrpt.db --since 14d\n");
+    fprintf(f,
+            "\n"
+            "Every command takes --db=PATH (default: $TLSRPT_DB, else /var/lib/tlsrpt/tlsrpt.db)\n"
+            "and --help. Example:\n"
+            "  tlsrpt-collector import --db ./tlsrpt.db reports/\n"
+            "  tlsrpt-report --db ./tlsrpt.db --since 14d\n");
 }
 
 int main(int argc, char **argv)

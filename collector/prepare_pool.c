@@ -41,14 +41,16 @@ static void clear_item(struct tlsrpt_prepared *it)
     memset(&it->why, 0, sizeof it->why);
 }
 
-/* A mail message starts with a header field ("Name:") or an mbox "From " line. Anything else that is
- * not gzip/zip/JSON either goes to the decoder, which rejects it with its reason (and it is kept). */
+/* A mail message starts with a header field ("Name:") or an mbox "From " line. Anything else that
+ * is not gzip/zip/JSON either goes to the decoder, which rejects it with its reason (and it is
+ * kept). */
 static int looks_like_mail(const uint8_t *d, size_t len)
 {
     if (len >= 5 && memcmp(d, "From ", 5) == 0)
         return 1;
     size_t i = 0;
-    /* Real header names are letters, digits and dashes (RFC 5322 allows more; mail never uses it). */
+    /* Real header names are letters, digits and dashes (RFC 5322 allows more; mail never uses it).
+     */
     while (i < len && i < 100 && (isalnum(d[i]) || d[i] == '-' || d[i] == '_'))
         i++;
     return i > 0 && i < len && d[i] == ':';
@@ -60,8 +62,8 @@ static void prepare_one(struct tlsrpt_prepare_pool *p, struct tlsrpt_prepared *i
     it->read = tlsrpt_read_file_safe(it->path, p->max_file, &it->raw, &it->why);
     if (it->read != TLSRPT_READ_OK)
         return;
-    /* A bare report (or bytes that are not mail either) is decoded and parsed here; a mail message's
-     * MIME work (also pure) is done here too. The consumer only stores. */
+    /* A bare report (or bytes that are not mail either) is decoded and parsed here; a mail
+     * message's MIME work (also pure) is done here too. The consumer only stores. */
     it->is_report = tlsrpt_sniff(it->raw.data, it->raw.len) != TLSRPT_FMT_UNKNOWN ||
                     !looks_like_mail(it->raw.data, it->raw.len);
     if (it->is_report)

@@ -1,8 +1,8 @@
 /* prepare_pool.h - reads and prepares (decode + parse, the pure half of ingest) a list of files on
  * worker threads, and hands the results back to the calling thread in list order, where they are
- * stored (the database half must stay on one thread). On two cores this overlaps parsing with SQLite,
- * which is what lets `import` keep up with a bare read+gunzip+parse loop. Memory is bounded by the
- * number of slots in flight, not by the number of files. */
+ * stored (the database half must stay on one thread). On two cores this overlaps parsing with
+ * SQLite, which is what lets `import` keep up with a bare read+gunzip+parse loop. Memory is bounded
+ * by the number of slots in flight, not by the number of files. */
 #ifndef TLSRPT_PREPARE_POOL_H
 #define TLSRPT_PREPARE_POOL_H
 
@@ -16,14 +16,15 @@
 #include <stddef.h>
 
 struct tlsrpt_prepared {
-    const char *path;              /* borrowed from the caller's list */
-    enum tlsrpt_read_status read;  /* how reading went; the rest is valid only for TLSRPT_READ_OK */
-    struct tlsrpt_buf raw;         /* the file's bytes */
-    int is_report;                 /* sniffed as gzip/zip/JSON: report or why is set */
-    struct tlsrpt_report *report;  /* parsed report (owned by the slot) or NULL */
-    struct tlsrpt_error why;       /* read error, or the reject reason when report is NULL */
-    struct tlsrpt_mail_prepared *mail; /* not a bare report: the MIME work done (consumer submits) */
-    int mail_rc;                   /* tlsrpt_mail_prepare's result when mail was attempted */
+    const char *path;             /* borrowed from the caller's list */
+    enum tlsrpt_read_status read; /* how reading went; the rest is valid only for TLSRPT_READ_OK */
+    struct tlsrpt_buf raw;        /* the file's bytes */
+    int is_report;                /* sniffed as gzip/zip/JSON: report or why is set */
+    struct tlsrpt_report *report; /* parsed report (owned by the slot) or NULL */
+    struct tlsrpt_error why;      /* read error, or the reject reason when report is NULL */
+    struct tlsrpt_mail_prepared
+        *mail;   /* not a bare report: the MIME work done (consumer submits) */
+    int mail_rc; /* tlsrpt_mail_prepare's result when mail was attempted */
 };
 
 struct tlsrpt_prepare_pool;

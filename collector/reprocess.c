@@ -1,7 +1,7 @@
-/* reprocess.c - `tlsrpt-collector reprocess`: runs every stored raw input through the current decoder
- * and parser again. Old rejects that now parse become reports (deduplicated, so a report that arrived
- * meanwhile is not counted twice); reports already stored are refreshed with the new normalisation.
- * Running it twice changes nothing the second time. */
+/* reprocess.c - `tlsrpt-collector reprocess`: runs every stored raw input through the current
+ * decoder and parser again. Old rejects that now parse become reports (deduplicated, so a report
+ * that arrived meanwhile is not counted twice); reports already stored are refreshed with the new
+ * normalisation. Running it twice changes nothing the second time. */
 #include "cli_limits.h"
 #include "commands.h"
 #include "db.h"
@@ -48,7 +48,8 @@ static const char usage[] =
     "Exit status: 0 done, 64 usage, 73 database cannot be opened, 75 a write failed.\n";
 
 /* The report domain the envelope named (mail TLS-Report-Domain), the parser's fallback for a report
- * without policy-domain. The meta JSON is written by the sources; several spellings are accepted. */
+ * without policy-domain. The meta JSON is written by the sources; several spellings are accepted.
+ */
 static const char *meta_report_domain(json_t *meta)
 {
     static const char *const keys[] = {"tls_report_domain", "TLS-Report-Domain",
@@ -123,10 +124,18 @@ int tlsrpt_cmd_reprocess(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db_flag = optarg; break;
-        case 'j': json = 1; break;
-        case 'q': tlsrpt_log_init(NULL, TLSRPT_LOG_WARNING); break;
-        case 'h': printf(usage, tlsrpt_limit_options_help); return TLSRPT_EXIT_OK;
+        case 'd':
+            db_flag = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'q':
+            tlsrpt_log_init(NULL, TLSRPT_LOG_WARNING);
+            break;
+        case 'h':
+            printf(usage, tlsrpt_limit_options_help);
+            return TLSRPT_EXIT_OK;
         default:
             if (tlsrpt_cli_limit_option(c, optarg, &run.cfg) == 1)
                 break;
@@ -150,8 +159,7 @@ int tlsrpt_cmd_reprocess(int argc, char **argv)
     int rc = tlsrpt_store_each_raw(run.db, visit, &run, &err);
     tlsrpt_progress_end(&run.progress);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    run.counts.seconds =
-        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    run.counts.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (rc != 0) {
         log_error("reading stored inputs: %s", err.message);
         run.db_failed = 1;

@@ -1,5 +1,6 @@
-/* summary.h - the one closing line of import, maildir and reprocess, as text or JSON, so scripts can
- * rely on the same keys everywhere: imported, duplicates, rejected, skipped, failed (integers). */
+/* summary.h - the one closing line of import, maildir and reprocess, as text or JSON, so scripts
+ * can rely on the same keys everywhere: imported, duplicates, rejected, skipped, failed (integers).
+ */
 #ifndef TLSRPT_SUMMARY_H
 #define TLSRPT_SUMMARY_H
 
@@ -13,8 +14,10 @@ struct tlsrpt_run_counts {
     double seconds;
 };
 
-/* "imported 12, duplicates 0, rejected 1, skipped 2, failed 0 (15 files in 0.21 s)" or one JSON object
- * {"imported":12,...,"inputs":15,"seconds":0.21}. inputs_word names the inputs ("files", "messages"). */
+/* "imported 12, duplicates 0, rejected 1, skipped 2, failed 0 (15 files in 0.21 s)" or one JSON
+ * object
+ * {"imported":12,...,"inputs":15,"seconds":0.21}. inputs_word names the inputs ("files",
+ * "messages"). */
 void tlsrpt_print_summary(FILE *f, int json, const struct tlsrpt_run_counts *c,
                           const char *inputs_word);
 

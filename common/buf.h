@@ -1,4 +1,5 @@
-/* buf.h - a growable byte buffer that always has a ceiling (style.md §1: no buffer without a maximum). */
+/* buf.h - a growable byte buffer that always has a ceiling (style.md §1: no buffer without a
+ * maximum). */
 #ifndef TLSRPT_BUF_H
 #define TLSRPT_BUF_H
 
@@ -13,7 +14,8 @@ struct tlsrpt_buf {
 };
 
 void tlsrpt_buf_init(struct tlsrpt_buf *b, size_t max);
-/* 0 on success, TLSRPT_E_TOO_LARGE past max, TLSRPT_E_NOMEM when malloc fails; b is unchanged on failure. */
+/* 0 on success, TLSRPT_E_TOO_LARGE past max, TLSRPT_E_NOMEM when malloc fails; b is unchanged on
+ * failure. */
 int tlsrpt_buf_append(struct tlsrpt_buf *b, const void *data, size_t len);
 /* Makes room for at least `want` more bytes (capped by max); returns the writable tail or NULL. */
 uint8_t *tlsrpt_buf_reserve(struct tlsrpt_buf *b, size_t want, size_t *avail);

@@ -20,16 +20,26 @@ int tlsrpt_error_set(struct tlsrpt_error *err, enum tlsrpt_errcode code, const c
 const char *tlsrpt_errcode_name(enum tlsrpt_errcode code)
 {
     switch (code) {
-    case TLSRPT_OK: return "ok";
-    case TLSRPT_E_NOMEM: return "no-memory";
-    case TLSRPT_E_TOO_LARGE: return "too-large";
-    case TLSRPT_E_FORMAT: return "format";
-    case TLSRPT_E_CORRUPT: return "corrupt";
-    case TLSRPT_E_JSON: return "json";
-    case TLSRPT_E_SCHEMA: return "schema";
-    case TLSRPT_E_DB: return "database";
-    case TLSRPT_E_IO: return "io";
-    case TLSRPT_E_UNSUPPORTED: return "unsupported";
+    case TLSRPT_OK:
+        return "ok";
+    case TLSRPT_E_NOMEM:
+        return "no-memory";
+    case TLSRPT_E_TOO_LARGE:
+        return "too-large";
+    case TLSRPT_E_FORMAT:
+        return "format";
+    case TLSRPT_E_CORRUPT:
+        return "corrupt";
+    case TLSRPT_E_JSON:
+        return "json";
+    case TLSRPT_E_SCHEMA:
+        return "schema";
+    case TLSRPT_E_DB:
+        return "database";
+    case TLSRPT_E_IO:
+        return "io";
+    case TLSRPT_E_UNSUPPORTED:
+        return "unsupported";
     }
     return "unknown";
 }

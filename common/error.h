@@ -29,7 +29,8 @@ struct tlsrpt_error {
 int tlsrpt_error_set(struct tlsrpt_error *err, enum tlsrpt_errcode code, const char *path,
                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Short stable name of a code ("too-large", "json", ...), used in the database and in JSON output. */
+/* Short stable name of a code ("too-large", "json", ...), used in the database and in JSON output.
+ */
 const char *tlsrpt_errcode_name(enum tlsrpt_errcode code);
 
 /* "path: message" (or just message) into buf; always NUL-terminated. */

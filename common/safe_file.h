@@ -1,6 +1,7 @@
-/* safe_file.h - reads a file from a directory others can write to (a Maildir, an import folder) without
- * trusting it (style.md §9): open with O_NOFOLLOW|O_NONBLOCK, fstat the descriptor, accept only a regular
- * file no larger than the cap, then read exactly what fstat said (a file growing meanwhile is cut there). */
+/* safe_file.h - reads a file from a directory others can write to (a Maildir, an import folder)
+ * without trusting it (style.md §9): open with O_NOFOLLOW|O_NONBLOCK, fstat the descriptor, accept
+ * only a regular file no larger than the cap, then read exactly what fstat said (a file growing
+ * meanwhile is cut there). */
 #ifndef TLSRPT_SAFE_FILE_H
 #define TLSRPT_SAFE_FILE_H
 

@@ -1,4 +1,5 @@
-/* fuzz_decode.c - the decoder (gzip/zip/JSON by magic bytes) with small caps, so bombs hit them fast. */
+/* fuzz_decode.c - the decoder (gzip/zip/JSON by magic bytes) with small caps, so bombs hit them
+ * fast. */
 #include "decode.h"
 
 #include <stdint.h>

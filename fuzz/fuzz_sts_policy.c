@@ -1,4 +1,5 @@
-/* fuzz_sts_policy.c - STS policy lines (split at NUL bytes into elements) and MX pattern matching. */
+/* fuzz_sts_policy.c - STS policy lines (split at NUL bytes into elements) and MX pattern matching.
+ */
 #include "sts_policy.h"
 
 #include <stdlib.h>

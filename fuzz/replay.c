@@ -1,6 +1,6 @@
-/* replay.c - runs a fuzz target over every file of a corpus directory without libFuzzer, so the corpora
- * are regression tests under gcc and the sanitizers. Exits non-zero if the directory is missing or empty
- * (a replay that ran nothing must not pass). */
+/* replay.c - runs a fuzz target over every file of a corpus directory without libFuzzer, so the
+ * corpora are regression tests under gcc and the sanitizers. Exits non-zero if the directory is
+ * missing or empty (a replay that ran nothing must not pass). */
 #include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>

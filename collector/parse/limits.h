@@ -6,16 +6,18 @@
 #include <stddef.h>
 
 /* Decoder caps (decode.c). */
-#define TLSRPT_DEF_MAX_COMPRESSED (16u << 20)   /* 16 MiB: above RFC 8460 §5.2's 10 MB receiver limit */
+#define TLSRPT_DEF_MAX_COMPRESSED                                                                  \
+    (16u << 20) /* 16 MiB: above RFC 8460 §5.2's 10 MB receiver limit */
 #define TLSRPT_DEF_MAX_DECOMPRESSED (20u << 20) /* 20 MiB: mox's cap; real reports are < 10 kB */
-#define TLSRPT_DEF_MAX_RATIO 1000u              /* decompressed/compressed; JSON rarely beats 100:1 */
+#define TLSRPT_DEF_MAX_RATIO 1000u /* decompressed/compressed; JSON rarely beats 100:1 */
 
 /* Parser caps (report_parse.c). */
-#define TLSRPT_DEF_MAX_DEPTH 32          /* a report nests 5 deep; anything deeper is an attack */
-#define TLSRPT_DEF_MAX_POLICIES 1000     /* policies[] per report */
-#define TLSRPT_DEF_MAX_DETAILS 10000     /* failure-details[] per policy */
-#define TLSRPT_DEF_MAX_STRINGS 1000      /* policy-string[] / mx-host[] entries per policy */
-#define TLSRPT_DEF_MAX_STRING_LEN 65536u /* any one string value, bytes (failure-reason-code is free text) */
+#define TLSRPT_DEF_MAX_DEPTH 32      /* a report nests 5 deep; anything deeper is an attack */
+#define TLSRPT_DEF_MAX_POLICIES 1000 /* policies[] per report */
+#define TLSRPT_DEF_MAX_DETAILS 10000 /* failure-details[] per policy */
+#define TLSRPT_DEF_MAX_STRINGS 1000  /* policy-string[] / mx-host[] entries per policy */
+#define TLSRPT_DEF_MAX_STRING_LEN                                                                  \
+    65536u /* any one string value, bytes (failure-reason-code is free text) */
 
 struct tlsrpt_decode_limits {
     size_t max_compressed;   /* input bytes accepted at all */
