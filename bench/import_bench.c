@@ -126,7 +126,10 @@ int main(int argc, char **argv)
         return 73;
     }
     struct tlsrpt_ingest *ing = NULL;
-    tlsrpt_ingest_new(db, NULL, &ing);
+    struct tlsrpt_ingest_config cfg;
+    tlsrpt_ingest_config_default(&cfg);
+    cfg.batch_max_items = TLSRPT_DEF_IMPORT_BATCH; /* as the import command */
+    tlsrpt_ingest_new(db, &cfg, &ing);
     /* Exactly what `tlsrpt-collector import DIR` runs, walk included. */
     struct tlsrpt_import_options opt = {.max_file = TLSRPT_DEF_MAX_FILE, .progress = 0};
     struct tlsrpt_run_counts rc = {0};

@@ -52,6 +52,8 @@ static const char usage[] =
     "      --db=PATH          database file (default: $TLSRPT_DB, else " TLSRPT_DEFAULT_DB ")\n"
     "      --json             print the summary as one JSON object\n"
     "      --max-file=SIZE    skip files larger than this (default 32M)\n"
+    "                         (import commits every 5000 inputs unless --batch-size says "
+    "otherwise)\n"
     "      --progress / --no-progress   force the progress bar on or off (default: on a TTY)\n"
     "  -q, --quiet            log only warnings and errors\n"
     "  -h, --help             show this help\n"
@@ -262,6 +264,7 @@ int tlsrpt_cmd_import(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     struct tlsrpt_ingest_config cfg;
     tlsrpt_ingest_config_default(&cfg);
+    cfg.batch_max_items = TLSRPT_DEF_IMPORT_BATCH;
     const char *db_flag = NULL;
     int json = 0, progress = -1;
     size_t max_file = TLSRPT_DEF_MAX_FILE;
