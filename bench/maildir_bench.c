@@ -252,6 +252,10 @@ int main(int argc, char **argv)
     timed_raw_pass(src, out, &n, &failed, &raw_s, &raw_cpu);
 
     char md_small[4096], md_full[4096], db_small[4200], db_full[4200];
+    if (mkdir(work, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "cannot create %s: %s\n", work, strerror(errno));
+        return 73;
+    }
     long n_small = link_maildir(src, work, "small", (n + failed) / 10, md_small, sizeof md_small);
     long n_full = link_maildir(src, work, "full", -1, md_full, sizeof md_full);
     snprintf(db_small, sizeof db_small, "%s/small.db", work);
