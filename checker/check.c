@@ -73,9 +73,9 @@ void tlsrpt_check_iso_time(time_t t, char out[32])
 
 const char *tlsrpt_check_verdict(const struct tlsrpt_findings *f)
 {
-    if (tlsrpt_findings_count(f, TLSRPT_SEV_ERROR) > 0)
+    if (tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR) > 0)
         return "errors";
-    return tlsrpt_findings_count(f, TLSRPT_SEV_WARNING) > 0 ? "warnings" : "ok";
+    return tlsrpt_findings_count(f, TLSRPT_FINDING_WARNING) > 0 ? "warnings" : "ok";
 }
 
 void tlsrpt_jset(struct step *s, json_t *obj, const char *key, json_t *value)
@@ -103,25 +103,25 @@ int tlsrpt_check_dns_problem(struct step *s, const struct tlsrpt_dns_query *q)
 {
     switch (q->status) {
     case TLSRPT_DNS_TIMEOUT:
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "dns-timeout", q->name,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "dns-timeout", q->name,
                             "Check that the domain's name servers answer (and the resolver "
                             "reaches them); senders give up the same way.",
                             "no DNS answer (%s) within %d ms", rr_name(q->type),
                             s->c->o.dns_timeout_ms);
         return 1;
     case TLSRPT_DNS_SERVFAIL:
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "dns-servfail", q->name,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "dns-servfail", q->name,
                             "Fix the domain's name servers (or its DNSSEC signatures).",
                             "DNS server failure for %s (%s)", rr_name(q->type), q->why);
         return 1;
     case TLSRPT_DNS_BOGUS:
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "dnssec-bogus", q->name,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "dnssec-bogus", q->name,
                             "Re-sign the zone or fix the DS record at the parent.",
                             "DNSSEC validation failed: %s", q->why);
         return 1;
     case TLSRPT_DNS_ERROR:
     case TLSRPT_DNS_PENDING:
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "dns-error", q->name,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "dns-error", q->name,
                             "Check the resolver settings of this machine.", "look-up failed: %s",
                             q->why);
         return 1;
@@ -190,7 +190,7 @@ static json_t *findings_json(const struct tlsrpt_findings *f)
         const struct tlsrpt_finding *x = &f->v[i];
         json_array_append_new(a,
                               json_pack("{s:s, s:s, s:s, s:s, s:s}", "severity",
-                                        tlsrpt_severity_name(x->severity), "code", x->code,
+                                        tlsrpt_finding_severity_name(x->severity), "code", x->code,
                                         "object", x->object, "message", x->message, "fix", x->fix));
     }
     return a;
@@ -206,9 +206,9 @@ static void finish_doc(struct step *s, struct tlsrpt_check_result *out)
     tlsrpt_jset(s, s->doc, "verdict", json_string(tlsrpt_check_verdict(f)));
     tlsrpt_jset(s, s->doc, "counts",
                 json_pack("{s:I, s:I, s:I}", "error",
-                          (json_int_t)tlsrpt_findings_count(f, TLSRPT_SEV_ERROR), "warning",
-                          (json_int_t)tlsrpt_findings_count(f, TLSRPT_SEV_WARNING), "info",
-                          (json_int_t)tlsrpt_findings_count(f, TLSRPT_SEV_INFO)));
+                          (json_int_t)tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR), "warning",
+                          (json_int_t)tlsrpt_findings_count(f, TLSRPT_FINDING_WARNING), "info",
+                          (json_int_t)tlsrpt_findings_count(f, TLSRPT_FINDING_INFO)));
     tlsrpt_jset(s, s->doc, "findings", findings_json(f));
     if (f->dropped > 0)
         tlsrpt_jset(s, s->doc, "findings_dropped", json_integer((json_int_t)f->dropped));

@@ -49,7 +49,7 @@ static void unused_patterns(struct step *s, const struct mx_host *h, size_t n)
         for (size_t k = 0; k < n && !used; k++)
             used = tlsrpt_mx_pattern_match(s->policy.mx[i], h[k].name);
         if (!used)
-            tlsrpt_findings_add(s->f, TLSRPT_SEV_INFO, "policy-mx-unused", s->policy.mx[i],
+            tlsrpt_findings_add(s->f, TLSRPT_FINDING_INFO, "policy-mx-unused", s->policy.mx[i],
                                 "Remove mx lines for hosts you no longer use.",
                                 "mx pattern %s matches none of the domain's MX hosts",
                                 s->policy.mx[i]);
@@ -72,44 +72,44 @@ static void smtp_findings(struct step *s, const char *host, const char *addr, co
     switch (r->outcome) {
     case TLSRPT_SMTP_UNREACHABLE:
         if (ipv6_untestable(addr, r))
-            tlsrpt_findings_add(f, TLSRPT_SEV_INFO, "mx-ipv6-untested", obj,
+            tlsrpt_findings_add(f, TLSRPT_FINDING_INFO, "mx-ipv6-untested", obj,
                                 "Run the check from a machine with IPv6 to cover this address.",
                                 "this machine has no IPv6 route: %s", d);
         else
-            tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-unreachable", obj,
+            tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-unreachable", obj,
                                 "Make port 25 of every MX address reachable from the Internet.",
                                 "cannot connect to port %d: %s", port, d);
         break;
     case TLSRPT_SMTP_TIMEOUT:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-timeout", obj,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-timeout", obj,
                             "Check the SMTP server and firewalls on this address.",
                             "no answer within %d ms: %s", s->c->o.smtp_timeout_ms, d);
         break;
     case TLSRPT_SMTP_PROTOCOL:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-smtp-error", obj,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-smtp-error", obj,
                             "Check the SMTP server on this address.", "SMTP failed: %s", d);
         break;
     case TLSRPT_SMTP_NO_STARTTLS:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-no-starttls", obj,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-no-starttls", obj,
                             "Enable STARTTLS with a valid certificate (Postfix: "
                             "smtpd_tls_security_level = may plus smtpd_tls_chain_files).",
                             "%s does not offer STARTTLS: senders cannot deliver under enforce",
                             host);
         break;
     case TLSRPT_SMTP_STARTTLS_REFUSED:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-starttls-refused", obj,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-starttls-refused", obj,
                             "Fix the server's TLS set-up (certificate and key readable, TLS "
                             "enabled).",
                             "%s", d);
         break;
     case TLSRPT_SMTP_STARTTLS_INJECTED:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-starttls-injection", obj,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-starttls-injection", obj,
                             "Upgrade the SMTP server: it must discard buffered plaintext at "
                             "STARTTLS.",
                             "%s", d);
         break;
     case TLSRPT_SMTP_TLS_FAILED:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "mx-tls-failed", obj,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "mx-tls-failed", obj,
                             "Fix the server's TLS set-up (protocol versions, ciphers, "
                             "certificate).",
                             "%s", d);
@@ -119,7 +119,7 @@ static void smtp_findings(struct step *s, const char *host, const char *addr, co
         tlsrpt_jset(s, o, "certificate", tlsrpt_cert_json(&r->cert, days));
         if (strcmp(r->cert.tls_version, "TLS1.0") == 0 ||
             strcmp(r->cert.tls_version, "TLS1.1") == 0)
-            tlsrpt_findings_add(f, TLSRPT_SEV_WARNING, "mx-tls-old", obj,
+            tlsrpt_findings_add(f, TLSRPT_FINDING_WARNING, "mx-tls-old", obj,
                                 "Enable TLS 1.2 and 1.3 on this server.", "%s negotiated only %s",
                                 host, r->cert.tls_version);
         break;
@@ -177,14 +177,14 @@ static void check_host(struct step *s, struct mx_host *h, json_t *hosts, json_t 
     int failed = tlsrpt_check_dns_problem(s, &h->q[0]) | tlsrpt_check_dns_problem(s, &h->q[1]);
     size_t total = h->q[0].n_items + h->q[1].n_items;
     if (total == 0 && !failed)
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "mx-no-address", h->name,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "mx-no-address", h->name,
                             "Publish A (and AAAA) records for every MX host, or remove the MX.",
                             "MX host %s has no address", h->name);
     if (s->policy_parsed && s->policy.n_mx > 0) {
         int ok = in_policy(&s->policy, h->name);
         tlsrpt_jset(s, o, "in_policy", json_boolean(ok));
         if (!ok && s->policy.mode != TLSRPT_MODE_NONE)
-            tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "mx-not-in-policy", h->name,
+            tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "mx-not-in-policy", h->name,
                                 "Add \"mx: <host>\" (or a matching *.domain pattern) to the "
                                 "policy file, then change the id in the _mta-sts record.",
                                 "%s is not covered by any mx line: senders would refuse it "
@@ -215,13 +215,13 @@ int tlsrpt_check_mx(struct step *s, struct tlsrpt_error *err)
     if (tlsrpt_check_dns_problem(s, &s->mx))
         return 0;
     if (s->mx.n_items == 0) {
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "mx-missing", s->domain,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "mx-missing", s->domain,
                             "Publish MX records: MTA-STS applies to the hosts named by MX.",
                             "%s has no MX records", s->domain);
         return 0;
     }
     if (s->mx.n_items == 1 && strcmp(s->mx.items[0], ".") == 0) {
-        tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "mx-null", s->domain,
+        tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "mx-null", s->domain,
                             "A domain that receives no mail (null MX, RFC 7505) needs no "
                             "MTA-STS; remove the records or publish real MX hosts.",
                             "%s has a null MX: it receives no mail", s->domain);

@@ -78,36 +78,36 @@ static void fetch_findings(struct step *s, const struct tlsrpt_fetch_result *r, 
     struct tlsrpt_findings *f = s->f;
     const char *u = r->url;
     if (r->too_large) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-too-large", u,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-too-large", u,
                             "Serve only the policy lines; senders stop reading at 64 KiB.",
                             "the policy file is larger than %d bytes", TLSRPT_POLICY_MAX_BYTES);
     } else if (r->timed_out) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-timeout", u,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-timeout", u,
                             "Make the policy host answer quickly on port 443.",
                             "no complete answer within %d ms", s->c->o.fetch_timeout_ms);
     } else if (r->curl_code == CURLE_PEER_FAILED_VERIFICATION ||
                r->curl_code == CURLE_SSL_CONNECT_ERROR) {
         if (cert_found == 0) /* else the certificate findings already say why */
-            tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-tls-failed", u,
+            tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-tls-failed", u,
                                 "Serve HTTPS with a valid certificate for mta-sts.<domain> "
                                 "(TLS 1.2 or later).",
                                 "TLS with the policy host failed: %s", r->curl_error);
     } else if (r->curl_code != CURLE_OK) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-unreachable", u,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-unreachable", u,
                             "Make the policy host reachable over HTTPS on port 443.",
                             "the policy could not be fetched: %s", r->curl_error);
     } else if (r->http_status >= 300 && r->http_status < 400) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-redirect", u,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-redirect", u,
                             "Serve the file directly with status 200: senders do not follow "
                             "redirects.",
                             "HTTP %ld redirect to %s", r->http_status,
                             r->redirect[0] ? r->redirect : "(no Location)");
     } else if (r->http_status != 200) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-http-status", u,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-http-status", u,
                             "Serve the file at exactly /.well-known/mta-sts.txt with status 200.",
                             "HTTP status %ld instead of 200", r->http_status);
     } else if (!tlsrpt_is_text_plain(r->content_type)) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-content-type", u,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-content-type", u,
                             "Serve the file as text/plain (e.g. a types rule for mta-sts.txt).",
                             "policy file served as %s",
                             r->content_type[0] ? r->content_type : "(no Content-Type)");
@@ -147,7 +147,7 @@ int tlsrpt_check_policy(struct step *s, struct tlsrpt_error *err)
     tlsrpt_jset(s, o, "host", json_string(host));
     if (n == 0 && s->c->o.policy_addr == NULL) {
         if (!dns_failed)
-            tlsrpt_findings_add(s->f, TLSRPT_SEV_ERROR, "policy-host-missing", host,
+            tlsrpt_findings_add(s->f, TLSRPT_FINDING_ERROR, "policy-host-missing", host,
                                 "Publish an A or AAAA record for mta-sts.<domain> pointing at "
                                 "an HTTPS server.",
                                 "%s has no address, so the policy cannot be fetched", host);

@@ -69,9 +69,9 @@ static int insert_check(struct tlsrpt_db *db, const struct tlsrpt_check_result *
     sqlite3_bind_int64(st, 2, (sqlite3_int64)r->checked_at);
     sqlite3_bind_int(st, 3, r->duration_ms);
     sqlite3_bind_text(st, 4, tlsrpt_check_verdict(f), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)tlsrpt_findings_count(f, TLSRPT_SEV_ERROR));
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)tlsrpt_findings_count(f, TLSRPT_SEV_WARNING));
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)tlsrpt_findings_count(f, TLSRPT_SEV_INFO));
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR));
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)tlsrpt_findings_count(f, TLSRPT_FINDING_WARNING));
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)tlsrpt_findings_count(f, TLSRPT_FINDING_INFO));
     bind_text_or_null(
         st, 8, json_string_value(json_object_get(json_object_get(r->doc, "mta_sts_record"), "id")));
     bind_text_or_null(st, 9, json_string_value(json_object_get(pol, "mode")));
@@ -103,7 +103,7 @@ static int insert_findings(struct tlsrpt_db *db, int64_t check_id, const struct 
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, check_id);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-        sqlite3_bind_text(st, 3, tlsrpt_severity_name(x->severity), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, tlsrpt_finding_severity_name(x->severity), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, x->code, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, x->object, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 6, x->message, -1, SQLITE_STATIC);
@@ -175,8 +175,8 @@ static int read_findings(struct tlsrpt_db *db, struct tlsrpt_check_latest *out,
     }
     sqlite3_bind_int64(st, 1, out->id);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        enum tlsrpt_severity sev = TLSRPT_SEV_ERROR;
-        tlsrpt_severity_parse((const char *)sqlite3_column_text(st, 0), &sev);
+        enum tlsrpt_finding_severity sev = TLSRPT_FINDING_ERROR;
+        tlsrpt_finding_severity_parse((const char *)sqlite3_column_text(st, 0), &sev);
         char *code = dup_col(st, 1), *object = dup_col(st, 2), *fix = dup_col(st, 4);
         const unsigned char *msg = sqlite3_column_text(st, 3);
         if (code != NULL && object != NULL && fix != NULL)

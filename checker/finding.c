@@ -20,8 +20,9 @@ static char *vformat(const char *fmt, va_list ap)
     return s;
 }
 
-void tlsrpt_findings_add(struct tlsrpt_findings *f, enum tlsrpt_severity sev, const char *code,
-                         const char *object, const char *fix, const char *fmt, ...)
+void tlsrpt_findings_add(struct tlsrpt_findings *f, enum tlsrpt_finding_severity sev,
+                         const char *code, const char *object, const char *fix, const char *fmt,
+                         ...)
 {
     if (f->n >= TLSRPT_FINDINGS_MAX) {
         f->dropped++;
@@ -68,7 +69,7 @@ void tlsrpt_findings_free(struct tlsrpt_findings *f)
     memset(f, 0, sizeof *f);
 }
 
-size_t tlsrpt_findings_count(const struct tlsrpt_findings *f, enum tlsrpt_severity sev)
+size_t tlsrpt_findings_count(const struct tlsrpt_findings *f, enum tlsrpt_finding_severity sev)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->n; i++)
@@ -85,25 +86,25 @@ int tlsrpt_findings_has(const struct tlsrpt_findings *f, const char *code)
     return 0;
 }
 
-const char *tlsrpt_severity_name(enum tlsrpt_severity sev)
+const char *tlsrpt_finding_severity_name(enum tlsrpt_finding_severity sev)
 {
     switch (sev) {
-    case TLSRPT_SEV_ERROR:
+    case TLSRPT_FINDING_ERROR:
         return "error";
-    case TLSRPT_SEV_WARNING:
+    case TLSRPT_FINDING_WARNING:
         return "warning";
-    case TLSRPT_SEV_INFO:
+    case TLSRPT_FINDING_INFO:
         break;
     }
     return "info";
 }
 
-int tlsrpt_severity_parse(const char *s, enum tlsrpt_severity *out)
+int tlsrpt_finding_severity_parse(const char *s, enum tlsrpt_finding_severity *out)
 {
-    static const enum tlsrpt_severity all[] = {TLSRPT_SEV_INFO, TLSRPT_SEV_WARNING,
-                                               TLSRPT_SEV_ERROR};
+    static const enum tlsrpt_finding_severity all[] = {TLSRPT_FINDING_INFO, TLSRPT_FINDING_WARNING,
+                                                       TLSRPT_FINDING_ERROR};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (strcmp(s, tlsrpt_severity_name(all[i])) == 0) {
+        if (strcmp(s, tlsrpt_finding_severity_name(all[i])) == 0) {
             *out = all[i];
             return 0;
         }

@@ -242,10 +242,10 @@ static int worst(int a, int b)
 
 static int exit_for(const struct tlsrpt_findings *f)
 {
-    if (tlsrpt_findings_count(f, TLSRPT_SEV_ERROR) > 0)
+    if (tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR) > 0)
         return TLSRPT_CHECK_EXIT_ERRORS;
-    return tlsrpt_findings_count(f, TLSRPT_SEV_WARNING) > 0 ? TLSRPT_CHECK_EXIT_WARNINGS
-                                                            : TLSRPT_EXIT_OK;
+    return tlsrpt_findings_count(f, TLSRPT_FINDING_WARNING) > 0 ? TLSRPT_CHECK_EXIT_WARNINGS
+                                                                : TLSRPT_EXIT_OK;
 }
 
 /* Checks one domain, prints or collects it, stores it. Returns its exit status. */

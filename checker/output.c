@@ -102,9 +102,9 @@ void tlsrpt_check_print_text(FILE *out, const struct tlsrpt_check_result *r, int
 {
     const struct tlsrpt_findings *f = &r->findings;
     fprintf(out, "%s: %s (%zu error(s), %zu warning(s), %zu note(s)) in %.2f s\n", r->domain,
-            tlsrpt_check_verdict(f), tlsrpt_findings_count(f, TLSRPT_SEV_ERROR),
-            tlsrpt_findings_count(f, TLSRPT_SEV_WARNING), tlsrpt_findings_count(f, TLSRPT_SEV_INFO),
-            r->duration_ms / 1000.0);
+            tlsrpt_check_verdict(f), tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR),
+            tlsrpt_findings_count(f, TLSRPT_FINDING_WARNING),
+            tlsrpt_findings_count(f, TLSRPT_FINDING_INFO), r->duration_ms / 1000.0);
     if (verbose) {
         print_records(out, json_object_get(r->doc, "mta_sts_record"));
         print_records(out, json_object_get(r->doc, "tlsrpt_record"));
@@ -113,8 +113,8 @@ void tlsrpt_check_print_text(FILE *out, const struct tlsrpt_check_result *r, int
     }
     for (size_t i = 0; i < f->n; i++) {
         const struct tlsrpt_finding *x = &f->v[i];
-        fprintf(out, "  %-7s %s: %s: %s\n          fix: %s\n", tlsrpt_severity_name(x->severity),
-                x->code, x->object, x->message, x->fix);
+        fprintf(out, "  %-7s %s: %s: %s\n          fix: %s\n",
+                tlsrpt_finding_severity_name(x->severity), x->code, x->object, x->message, x->fix);
     }
     if (f->dropped > 0)
         fprintf(out, "  (%zu more findings not shown)\n", f->dropped);

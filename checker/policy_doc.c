@@ -98,7 +98,7 @@ struct state {
 
 static void duplicate(struct state *st, const char *key, size_t line)
 {
-    tlsrpt_findings_add(st->f, TLSRPT_SEV_WARNING, "policy-duplicate-key", st->object,
+    tlsrpt_findings_add(st->f, TLSRPT_FINDING_WARNING, "policy-duplicate-key", st->object,
                         "Keep one line per key (mx may repeat); senders use the first.",
                         "line %zu repeats \"%s\"; the first one wins", line, key);
 }
@@ -106,7 +106,7 @@ static void duplicate(struct state *st, const char *key, size_t line)
 static int add_mx(struct state *st, const char *v, size_t len, size_t line)
 {
     if (!tlsrpt_mx_pattern_valid(v, len)) {
-        tlsrpt_findings_add(st->f, TLSRPT_SEV_ERROR, "policy-mx-invalid", st->object,
+        tlsrpt_findings_add(st->f, TLSRPT_FINDING_ERROR, "policy-mx-invalid", st->object,
                             "Write each mx line as a host name (mx1.example.com) or a pattern "
                             "with one leading label wildcard (*.example.com).",
                             "line %zu: \"%.*s\" is not a host name or *.domain pattern", line,
@@ -156,7 +156,7 @@ static int field(struct state *st, const char *s, size_t len, size_t line)
     for (size_t i = v; ok && i < end; i++)
         ok = is_vchar(s[i]) || is_wsp(s[i]);
     if (!ok) {
-        tlsrpt_findings_add(st->f, TLSRPT_SEV_ERROR, "policy-syntax", st->object,
+        tlsrpt_findings_add(st->f, TLSRPT_FINDING_ERROR, "policy-syntax", st->object,
                             "Write every line as \"key: value\" (e.g. \"mode: testing\"), with no "
                             "space before the colon.",
                             "line %zu is not \"key: value\": \"%.*s\"", line,
@@ -193,23 +193,23 @@ static void judge_mode(struct state *st)
     const char *o = st->object;
     switch (st->doc->mode) {
     case TLSRPT_MODE_UNSET:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-mode-missing", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-mode-missing", o,
                             "Add \"mode: testing\" (or enforce once reports are clean).",
                             "the policy has no mode line");
         break;
     case TLSRPT_MODE_INVALID:
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-mode-invalid", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-mode-invalid", o,
                             "Use exactly one of testing, enforce or none (lower case).",
                             "mode \"%s\" is not testing, enforce or none", st->mode_text);
         break;
     case TLSRPT_MODE_TESTING:
-        tlsrpt_findings_add(f, TLSRPT_SEV_WARNING, "mode-testing", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_WARNING, "mode-testing", o,
                             "Switch to \"mode: enforce\" once tlsrpt-report says the domain is "
                             "ready.",
                             "mode is still testing: senders report failures but deliver anyway");
         break;
     case TLSRPT_MODE_NONE:
-        tlsrpt_findings_add(f, TLSRPT_SEV_WARNING, "mode-none", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_WARNING, "mode-none", o,
                             "Use \"mode: testing\" or \"enforce\" unless you are withdrawing "
                             "MTA-STS.",
                             "mode is none: MTA-STS is switched off for this domain");
@@ -225,25 +225,25 @@ static void judge_max_age(struct state *st)
     const char *o = st->object;
     int64_t a = st->doc->max_age;
     if (!st->seen_max_age) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-max-age-missing", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-max-age-missing", o,
                             "Add \"max_age: 86400\" while testing (604800 or more once stable).",
                             "the policy has no max_age line");
     } else if (a < 0) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-max-age-invalid", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-max-age-invalid", o,
                             "Give max_age as 1-10 digits of seconds, e.g. 86400.",
                             "max_age is not a number of 1-10 digits");
     } else if (a > TLSRPT_POLICY_MAX_AGE_LIMIT) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-max-age-too-large", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-max-age-too-large", o,
                             "Use at most 31557600 (one year); 604800 to 31557600 once stable.",
                             "max_age %lld is above the limit of 31557600 seconds", (long long)a);
     } else if (st->doc->mode == TLSRPT_MODE_TESTING && a > TLSRPT_POLICY_MAX_AGE_TESTING) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_INFO, "max-age-long-while-testing", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_INFO, "max-age-long-while-testing", o,
                             "Use max_age 86400 while testing so corrections reach senders within "
                             "a day.",
                             "max_age %lld is longer than a day while mode is testing",
                             (long long)a);
     } else if (st->doc->mode == TLSRPT_MODE_ENFORCE && a < TLSRPT_POLICY_MAX_AGE_STABLE) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_INFO, "max-age-short", o,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_INFO, "max-age-short", o,
                             "Once enforcing is stable, raise max_age to 604800 or more so a short "
                             "outage of the policy host does not drop protection.",
                             "max_age %lld is shorter than a week under enforce", (long long)a);
@@ -270,7 +270,7 @@ static int lines(struct state *st, const char *body, size_t len)
             return -1;
     }
     if (blank > 0)
-        tlsrpt_findings_add(st->f, TLSRPT_SEV_WARNING, "policy-blank-line", st->object,
+        tlsrpt_findings_add(st->f, TLSRPT_FINDING_WARNING, "policy-blank-line", st->object,
                             "Remove empty lines: the grammar has none, and strict senders reject "
                             "the file.",
                             "the policy contains %zu empty line(s)", blank);
@@ -283,14 +283,14 @@ int tlsrpt_policy_doc_check(const char *body, size_t len, const char *object,
     struct state st = {.doc = out, .f = f, .object = object};
     memset(out, 0, sizeof *out);
     out->max_age = -1;
-    size_t errors_before = tlsrpt_findings_count(f, TLSRPT_SEV_ERROR);
+    size_t errors_before = tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR);
 
     if (lines(&st, body, len) != 0) {
         f->nomem = 1;
         return -1;
     }
     if (!out->version_ok)
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-version", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-version", object,
                             "Make the first line \"version: STSv1\".",
                             st.seen_version ? "version is not STSv1"
                                             : "the policy has no version "
@@ -298,10 +298,10 @@ int tlsrpt_policy_doc_check(const char *body, size_t len, const char *object,
     judge_mode(&st);
     judge_max_age(&st);
     if (out->n_mx == 0 && out->mode != TLSRPT_MODE_NONE)
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "policy-no-mx", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "policy-no-mx", object,
                             "Add one \"mx: host\" line per MX host (or a *.domain pattern).",
                             "the policy lists no mx: senders can match no MX host");
-    out->usable = tlsrpt_findings_count(f, TLSRPT_SEV_ERROR) == errors_before;
+    out->usable = tlsrpt_findings_count(f, TLSRPT_FINDING_ERROR) == errors_before;
     return f->nomem ? -1 : 0;
 }
 

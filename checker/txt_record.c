@@ -153,21 +153,21 @@ int tlsrpt_sts_txt_check(const char *const *records, size_t n, const char *objec
     classify(records, n, STS_PREFIX, &good, &near, &rec);
     out->n_records = good;
     if (good == 0 && near > 0) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "sts-record-syntax", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-syntax", object,
                             "Publish exactly \"v=STSv1; id=...;\" with the semicolon right after "
                             "v=STSv1.",
                             "the record does not begin with \"v=STSv1;\", so senders ignore it");
         return f->nomem ? -1 : 0;
     }
     if (good == 0) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "sts-record-missing", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-missing", object,
                             "Publish a TXT record \"v=STSv1; id=<timestamp>;\" at this name "
                             "(tlsrpt-check --suggest prints one).",
                             "no TXT record beginning with \"v=STSv1;\": senders see no MTA-STS");
         return f->nomem ? -1 : 0;
     }
     if (good > 1) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "sts-record-multiple", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-multiple", object,
                             "Delete all but one of the v=STSv1 records.",
                             "%zu TXT records begin with \"v=STSv1;\"; senders then ignore MTA-STS",
                             good);
@@ -175,7 +175,7 @@ int tlsrpt_sts_txt_check(const char *const *records, size_t n, const char *objec
     }
     if (tlsrpt_txt_split(rec, strlen(STS_PREFIX), fl, TLSRPT_TXT_FIELDS_MAX, &nf, &err_pos) != 0 ||
         !ext_values_ok(fl, nf, "id", rec, &err_pos)) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "sts-record-syntax", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-syntax", object,
                             "Write the record as \"v=STSv1; id=...;\" with name=value fields "
                             "separated by \";\".",
                             "the record is not valid RFC 8461 syntax at character %zu: \"%s\"",
@@ -187,7 +187,7 @@ int tlsrpt_sts_txt_check(const char *const *records, size_t n, const char *objec
         if (field_is(&fl[k], "id"))
             id = &fl[k];
     if (id == NULL) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "sts-id-missing", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-id-missing", object,
                             "Add id=<1-32 letters and digits>, e.g. a UTC timestamp.",
                             "the record has no id= field");
         return f->nomem ? -1 : 0;
@@ -196,7 +196,7 @@ int tlsrpt_sts_txt_check(const char *const *records, size_t n, const char *objec
     for (size_t k = 0; id_ok && k < id->value_len; k++)
         id_ok = is_alnum(id->value[k]);
     if (!id_ok) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "sts-id-invalid", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-id-invalid", object,
                             "Use 1-32 letters and digits only, e.g. 20240101T000000, and change "
                             "it whenever the policy file changes.",
                             "id is not 1-32 letters and digits: \"%.*s\"", (int)id->value_len,
@@ -253,7 +253,7 @@ static int check_rua(const struct tlsrpt_txt_field *rua, const char *object,
             if (add_rua(out, s, (size_t)(t - s)) != 0)
                 return -1;
         } else {
-            tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "tlsrpt-rua-invalid", object,
+            tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-rua-invalid", object,
                                 "Use mailto:address@domain or https://host/path, separated by "
                                 "commas.",
                                 "rua entry \"%.*s\" is not a mailto: or https: URI", (int)(t - s),
@@ -277,14 +277,14 @@ int tlsrpt_rpt_txt_check(const char *const *records, size_t n, const char *objec
     classify(records, n, RPT_PREFIX, &good, &near, &rec);
     out->n_records = good;
     if (good == 0 && near > 0) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "tlsrpt-record-syntax", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-syntax", object,
                             "Publish \"v=TLSRPTv1; rua=mailto:...\" with the semicolon right after "
                             "v=TLSRPTv1.",
                             "the record does not begin with \"v=TLSRPTv1;\", so senders ignore it");
         return f->nomem ? -1 : 0;
     }
     if (good == 0) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "tlsrpt-record-missing", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-missing", object,
                             "Publish \"v=TLSRPTv1; rua=mailto:<address tlsrpt reads>\" so senders "
                             "report failures; the readiness verdict is built from those reports.",
                             "no TXT record beginning with \"v=TLSRPTv1;\": nobody will send TLS "
@@ -292,7 +292,7 @@ int tlsrpt_rpt_txt_check(const char *const *records, size_t n, const char *objec
         return f->nomem ? -1 : 0;
     }
     if (good > 1) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "tlsrpt-record-multiple", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-multiple", object,
                             "Delete all but one v=TLSRPTv1 record; list every address in its one "
                             "rua=, separated by commas.",
                             "%zu TXT records begin with \"v=TLSRPTv1;\"; senders then send no "
@@ -302,7 +302,7 @@ int tlsrpt_rpt_txt_check(const char *const *records, size_t n, const char *objec
     }
     if (tlsrpt_txt_split(rec, strlen(RPT_PREFIX), fl, TLSRPT_TXT_FIELDS_MAX, &nf, &err_pos) != 0 ||
         !ext_values_ok(fl, nf, "rua", rec, &err_pos)) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "tlsrpt-record-syntax", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-syntax", object,
                             "Write the record as \"v=TLSRPTv1; rua=...\" with name=value fields "
                             "separated by \";\".",
                             "the record is not valid RFC 8460 syntax at character %zu: \"%s\"",
@@ -314,7 +314,7 @@ int tlsrpt_rpt_txt_check(const char *const *records, size_t n, const char *objec
         if (field_is(&fl[k], "rua"))
             rua = &fl[k];
     if (rua == NULL) {
-        tlsrpt_findings_add(f, TLSRPT_SEV_ERROR, "tlsrpt-no-rua", object,
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-no-rua", object,
                             "Add rua=mailto:<address> (or an https: URI) where reports should go.",
                             "the record has no rua= field, so reports have nowhere to go");
         return f->nomem ? -1 : 0;

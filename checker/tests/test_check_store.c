@@ -49,10 +49,11 @@ static void make(struct tlsrpt_check_result *r, const char *domain, time_t when,
     r->checked_at = when;
     r->duration_ms = 123;
     if (with_error)
-        tlsrpt_findings_add(&r->findings, TLSRPT_SEV_ERROR, "mx-cert-expired", "mx1 (127.0.0.1)",
-                            "Renew it.", "certificate of %s expired %d day(s) ago", "mx1", 3);
-    tlsrpt_findings_add(&r->findings, TLSRPT_SEV_WARNING, "mode-testing", "https://u", "Switch.",
-                        "mode is still testing");
+        tlsrpt_findings_add(&r->findings, TLSRPT_FINDING_ERROR, "mx-cert-expired",
+                            "mx1 (127.0.0.1)", "Renew it.",
+                            "certificate of %s expired %d day(s) ago", "mx1", 3);
+    tlsrpt_findings_add(&r->findings, TLSRPT_FINDING_WARNING, "mode-testing", "https://u",
+                        "Switch.", "mode is still testing");
     r->doc =
         json_pack("{s:s, s:{s:s}, s:{s:s, s:i, s:{s:i}}, s:[{s:{s:i}}, {s:{s:i}}, {}]}", "domain",
                   domain, "mta_sts_record", "id", "20240101T000000", "policy", "mode", mode,
@@ -105,7 +106,7 @@ static void test_store_and_latest(void **state)
     assert_int_equal(l.mx_cert_days, 9); /* the fewest over all MX addresses */
     assert_int_equal(l.n_findings, 1);
     assert_string_equal(l.findings[0].code, "mode-testing");
-    assert_int_equal(l.findings[0].severity, TLSRPT_SEV_WARNING);
+    assert_int_equal(l.findings[0].severity, TLSRPT_FINDING_WARNING);
     tlsrpt_check_latest_free(&l);
 
     assert_int_equal(tlsrpt_check_latest(db, "example.org", &l, &err), 0);

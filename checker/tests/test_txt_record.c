@@ -68,7 +68,7 @@ static void test_sts(void **state)
             assert_int_equal(f.n, 1);
             assert_string_equal(f.v[0].code, c->code);
             assert_string_equal(f.v[0].object, "_mta-sts.example.com");
-            assert_int_equal(f.v[0].severity, TLSRPT_SEV_ERROR);
+            assert_int_equal(f.v[0].severity, TLSRPT_FINDING_ERROR);
             assert_false(out.usable);
         }
         tlsrpt_findings_free(&f);
