@@ -173,37 +173,40 @@ static void job_done(struct tlsrpt_http_job *job, const struct tlsrpt_ingest_res
     MHD_resume_connection(r->conn); /* last touch: r may be gone once another thread runs it */
 }
 
+/* Decode and parse here, on the request thread (the parsers are pure), so the single writer thread
+ * only stores. The result goes to the writer with the job; bad bodies go on as rejects. */
+static void prepare_job(struct req *r, const uint8_t *data, size_t len)
+{
+    struct tlsrpt_buf scratch;
+    tlsrpt_buf_init(&scratch, r->srv->cfg.decode.max_decompressed);
+    struct tlsrpt_ingest_config cfg;
+    tlsrpt_ingest_config_default(&cfg);
+    cfg.decode = r->srv->cfg.decode;
+    cfg.parse = r->srv->cfg.parse;
+    memset(&r->job.why, 0, sizeof r->job.why);
+    r->job.report = tlsrpt_ingest_prepare(&cfg, data, len, NULL, &scratch, &r->job.why);
+    r->job.prepared = 1;
+    tlsrpt_buf_free(&scratch);
+}
+
 /* With allowed-domains set, a report for another domain is refused before it reaches the database.
- * Returns true when the body is a report for none of the allowed domains. Bodies that do not decode
- * or parse go on to ingest, which keeps them as rejects. */
-static bool refused_by_allow_list(struct req *r, const uint8_t *data, size_t len)
+ * Returns true when the prepared body is a report for none of the allowed domains. Bodies that do
+ * not decode or parse go on to ingest, which keeps them as rejects. */
+static bool refused_by_allow_list(struct req *r)
 {
     const struct tlsrpt_domain_list *allowed = r->srv->cfg.allowed;
-    if (!allowed || allowed->n == 0)
+    const struct tlsrpt_report *rep = r->job.report;
+    if (!allowed || allowed->n == 0 || rep == NULL || tlsrpt_domain_list_allows(allowed, rep))
         return false;
-    struct tlsrpt_buf json;
-    struct tlsrpt_error err;
-    struct tlsrpt_report *rep = NULL;
-    bool refused = false;
-    tlsrpt_buf_init(&json, r->srv->cfg.decode.max_decompressed);
-    if (tlsrpt_decode(data, len, &r->srv->cfg.decode, &json, NULL, &err) == 0 &&
-        tlsrpt_report_parse((const char *)json.data, json.len, &r->srv->cfg.parse, NULL, &rep,
-                            &err) == 0) {
-        refused = !tlsrpt_domain_list_allows(allowed, rep);
-        if (refused) {
-            size_t used = 0;
-            for (size_t i = 0; i < rep->n_policies && used + 2 < sizeof r->domains; i++) {
-                int k = snprintf(r->domains + used, sizeof r->domains - used, "%s%s", i ? "," : "",
-                                 rep->policies[i].policy_domain);
-                if (k < 0)
-                    break;
-                used += (size_t)k;
-            }
-        }
-        tlsrpt_report_free(rep);
+    size_t used = 0;
+    for (size_t i = 0; i < rep->n_policies && used + 2 < sizeof r->domains; i++) {
+        int k = snprintf(r->domains + used, sizeof r->domains - used, "%s%s", i ? "," : "",
+                         rep->policies[i].policy_domain);
+        if (k < 0)
+            break;
+        used += (size_t)k;
     }
-    tlsrpt_buf_free(&json);
-    return refused;
+    return true;
 }
 
 static const char *tls_version(struct MHD_Connection *c)
@@ -226,7 +229,10 @@ static enum MHD_Result body_complete(struct req *r)
         len = r->inflated.len;
     } /* else the raw body goes to ingest, whose decoder meets the same fault and keeps the reject
        */
-    if (refused_by_allow_list(r, data, len)) {
+    prepare_job(r, data, len);
+    if (refused_by_allow_list(r)) {
+        tlsrpt_report_free(r->job.report);
+        r->job.report = NULL;
         atomic_fetch_add(&s->refused_domain, 1);
         r->outcome = "refused";
         return answer_now(r, 403, "reports for this policy domain are not accepted here");
@@ -254,6 +260,8 @@ static enum MHD_Result body_complete(struct req *r)
     tlsrpt_http_track_pause(r->track);
     MHD_suspend_connection(r->conn);
     if (tlsrpt_writer_submit(s->cfg.writer, &r->job) != 0) {
+        tlsrpt_report_free(r->job.report); /* never reached the writer */
+        r->job.report = NULL;
         atomic_fetch_add(&s->queue_full, 1);
         r->outcome = "busy";
         r->ans.status = 503;
@@ -371,6 +379,7 @@ void tlsrpt_http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
                           r->track); /* the next request on this connection gets a fresh window */
     tlsrpt_http_body_free(&r->body);
     tlsrpt_buf_free(&r->inflated);
+    tlsrpt_report_free(r->job.report); /* only set if the job never reached the writer */
     free(r->meta_json);
     free(r);
     *con_cls = NULL;

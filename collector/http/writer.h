@@ -21,6 +21,12 @@ struct tlsrpt_http_job {
     const uint8_t *body;
     size_t len;
     struct tlsrpt_source_info src;
+    /* Optional: decode + parse already done on the request thread (tlsrpt_ingest_prepare), so the
+     * writer only stores. prepared set: report (the writer takes ownership and frees it) or, when
+     * report is NULL, why is the reject reason. prepared clear: the writer decodes and parses. */
+    int prepared;
+    struct tlsrpt_report *report;
+    struct tlsrpt_error why;
     /* Called on the writer thread after the job's batch ended; res is valid only during the call.
      * The job may be freed by its owner as soon as done() starts another thread on it, so done()
      * must be the writer's last touch of the job. */
