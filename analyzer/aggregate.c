@@ -96,6 +96,7 @@ void dom_acc_init(struct dom_acc *a, struct names *names)
 {
     memset(a, 0, sizeof *a);
     a->names = names;
+    a->checks_stored = -1;
     vec_init(&a->org_of, sizeof(size_t));
     vec_init(&a->reporter_seen, sizeof(unsigned char));
     strmap_init(&a->pol_map);

@@ -126,21 +126,21 @@ static int nomem(struct tlsrpt_error *err, const char *domain)
 }
 
 /* Figures and verdict of one domain whose rows are all in acc. */
-static int finish_domain(struct dom_acc *acc, const struct tlsrpt_analysis_query *q,
-                         struct tlsrpt_arena *arena, struct tlsrpt_domain_analysis *out,
-                         struct tlsrpt_error *err)
+static int finish_domain(struct tlsrpt_db *db, struct dom_acc *acc,
+                         const struct tlsrpt_analysis_query *q, struct tlsrpt_arena *arena,
+                         struct tlsrpt_domain_analysis *out, struct tlsrpt_error *err)
 {
     size_t newest;
-    if (dom_acc_finish(acc, q, arena, out, &newest) != 0 ||
-        readiness_evaluate(acc, newest, &q->thresholds, arena, out) != 0)
+    if (dom_acc_finish(acc, q, arena, out, &newest) != 0)
         return nomem(err, acc->domain);
-    return 0;
+    return live_readiness(db, acc, newest, q, arena, out, err);
 }
 
 /* --domain: each domain through its own index range. */
-static int analyze_one(struct queries *qs, struct dom_acc *acc, const char *domain,
-                       const struct tlsrpt_analysis_query *q, struct tlsrpt_arena *arena,
-                       struct tlsrpt_domain_analysis *out, struct tlsrpt_error *err)
+static int analyze_one(struct tlsrpt_db *db, struct queries *qs, struct dom_acc *acc,
+                       const char *domain, const struct tlsrpt_analysis_query *q,
+                       struct tlsrpt_arena *arena, struct tlsrpt_domain_analysis *out,
+                       struct tlsrpt_error *err)
 {
     struct policy_row prow;
     struct detail_row drow;
@@ -165,7 +165,7 @@ static int analyze_one(struct queries *qs, struct dom_acc *acc, const char *doma
         if (r != 0)
             return TLSRPT_E_DB;
     }
-    return finish_domain(acc, q, arena, out, err);
+    return finish_domain(db, acc, q, arena, out, err);
 }
 
 static int analyze_listed(struct tlsrpt_db *db, const struct tlsrpt_analysis_query *q,
@@ -189,7 +189,7 @@ static int analyze_listed(struct tlsrpt_db *db, const struct tlsrpt_analysis_que
     }
     a->n_domains = n;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = analyze_one(&qs, &acc, names[i], q, a->arena, &a->domains[i], err);
+        rc = analyze_one(db, &qs, &acc, names[i], q, a->arena, &a->domains[i], err);
 out:
     q_finalize(&qs);
     dom_acc_free(&acc);

@@ -152,6 +152,33 @@ struct tlsrpt_readiness {
     size_t n_reasons;
 };
 
+/* The newest stored live check of a domain (tlsrpt-check --store; docs/readiness.md "The live
+ * check"), copied into the analysis. */
+struct tlsrpt_live_finding {
+    const char *severity; /* "error", "warning", "info" */
+    const char *code, *object, *message, *fix;
+};
+
+struct tlsrpt_live_mx_cert {
+    const char *host;
+    int64_t days_left; /* fewest over the host's addresses; negative: expired */
+};
+
+struct tlsrpt_live_check {
+    int64_t checked_at;   /* unix seconds */
+    int64_t age_days;     /* whole days from checked_at to the query's now; -1 when unknown */
+    const char *verdict;  /* "ok", "warnings", "errors" */
+    const char *sts_mode; /* mode of the fetched policy, or NULL */
+    const char *sts_id;   /* id of the _mta-sts record, or NULL */
+    const char **sts_mx;  /* mx lines of the fetched policy */
+    size_t n_sts_mx;
+    int64_t policy_cert_days, mx_cert_days; /* days until expiry; INT64_MIN when unknown */
+    struct tlsrpt_live_mx_cert *mx_certs;   /* per MX host whose certificate was seen */
+    size_t n_mx_certs;
+    struct tlsrpt_live_finding *findings; /* in check order */
+    size_t n_findings;
+};
+
 struct tlsrpt_session_counts {
     int64_t reports, successful, failed;
 };
@@ -180,6 +207,7 @@ struct tlsrpt_domain_analysis {
     size_t n_policies;
     struct tlsrpt_dane_stats dane;
     struct tlsrpt_readiness readiness;
+    const struct tlsrpt_live_check *live_check; /* NULL: no check stored for the domain */
 };
 
 struct tlsrpt_analysis {
@@ -202,6 +230,9 @@ double tlsrpt_failure_rate(int64_t successful, int64_t failed);
 /* The JSON document of docs/report-json.md (a new reference, NULL on allocation failure). Dump it
  * with TLSRPT_ANALYSIS_JSON_FLAGS so rates print as 0.0033, not 0.0032999999999999999. */
 json_t *tlsrpt_analysis_to_json(const struct tlsrpt_analysis *a);
+/* The live_check object of one domain (docs/report-json.md): a new reference, json null when c is
+ * NULL, NULL on allocation failure. */
+json_t *tlsrpt_live_check_to_json(const struct tlsrpt_live_check *c);
 #define TLSRPT_ANALYSIS_JSON_FLAGS JSON_REAL_PRECISION(10)
 #define TLSRPT_REPORT_JSON_SCHEMA 1 /* "schema_version" in the document */
 

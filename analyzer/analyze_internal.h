@@ -175,6 +175,9 @@ struct dom_acc {
     char *last_mode, *last_json;
     int64_t last_max_age;
     size_t last_pol;
+    /* Whether the checks table holds any row: looked up once per analysis (live_check.c), so a
+     * database without stored checks costs no query per domain. -1: not looked up yet. */
+    int checks_stored;
 };
 
 void dom_acc_init(struct dom_acc *a, struct names *names);
@@ -207,10 +210,29 @@ int analyze_every_domain(struct tlsrpt_db *db, const struct tlsrpt_analysis_quer
 
 /* ---- readiness.c ---- */
 
-/* Fills out->readiness from the tallies; newest_policy is an index into a->pols or SIZE_MAX. */
+struct tlsrpt_check_latest; /* checker/check_store.h */
+
+/* Fills out->readiness from the tallies; newest_policy is an index into a->pols or SIZE_MAX.
+ * live is the newest stored check of the domain (live->found 0: none); now is the query's now. */
 int readiness_evaluate(const struct dom_acc *a, size_t newest_policy,
-                       const struct tlsrpt_thresholds *t, struct tlsrpt_arena *arena,
-                       struct tlsrpt_domain_analysis *out);
+                       const struct tlsrpt_thresholds *t, const struct tlsrpt_check_latest *live,
+                       int64_t now, struct tlsrpt_arena *arena, struct tlsrpt_domain_analysis *out);
+
+/* ---- live_check.c ---- */
+
+/* Reads the newest stored check of the domain, applies the readiness rules with it and copies it
+ * into out->live_check. Returns 0, TLSRPT_E_DB or TLSRPT_E_NOMEM (err set). */
+int live_readiness(struct tlsrpt_db *db, struct dom_acc *a, size_t newest_policy,
+                   const struct tlsrpt_analysis_query *q, struct tlsrpt_arena *arena,
+                   struct tlsrpt_domain_analysis *out, struct tlsrpt_error *err);
+
+/* ---- live_rules.c ---- */
+
+/* The reasons the newest stored check adds (docs/readiness.md "The live check"), pushed onto
+ * reasons (struct tlsrpt_reason). enforcing: the newest reported policy has mode enforce.
+ * Returns 0, or -1 when out of memory. */
+int live_rules(const struct dom_acc *a, bool enforcing, const struct tlsrpt_check_latest *live,
+               int64_t now, struct tlsrpt_arena *arena, struct vec *reasons);
 
 /* ---- messages.c: the words of the reasons ---- */
 

@@ -303,11 +303,12 @@ int analyze_every_domain(struct tlsrpt_db *db, const struct tlsrpt_analysis_quer
     for (size_t i = 0; i < n; i++) {
         size_t newest;
         if (tally(&c, &acc, names[i].id, porder, pstart, dorder, dstart) != 0 ||
-            dom_acc_finish(&acc, q, a->arena, &a->domains[i], &newest) != 0 ||
-            readiness_evaluate(&acc, newest, &q->thresholds, a->arena, &a->domains[i]) != 0) {
+            dom_acc_finish(&acc, q, a->arena, &a->domains[i], &newest) != 0) {
             rc = nomem(err);
             goto out;
         }
+        if ((rc = live_readiness(db, &acc, newest, q, a->arena, &a->domains[i], err)) != 0)
+            goto out;
         a->n_domains = i + 1;
     }
     rc = 0;

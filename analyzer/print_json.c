@@ -289,6 +289,7 @@ static json_t *domain(struct jb *b, const struct tlsrpt_domain_analysis *d)
     set(b, o, "policies", policies(b, d));
     set(b, o, "dane", dane(b, &d->dane));
     set(b, o, "readiness", readiness(b, &d->readiness));
+    set(b, o, "live_check", tlsrpt_live_check_to_json(d->live_check));
     return o;
 }
 

@@ -612,6 +612,7 @@ static void rule_no_policy(struct rules *r)
 }
 
 int readiness_evaluate(const struct dom_acc *a, size_t newest, const struct tlsrpt_thresholds *t,
+                       const struct tlsrpt_check_latest *live, int64_t now,
                        struct tlsrpt_arena *arena, struct tlsrpt_domain_analysis *out)
 {
     struct rules r = {.a = a, .t = t, .arena = arena, .out = out, .newest = newest};
@@ -628,6 +629,8 @@ int readiness_evaluate(const struct dom_acc *a, size_t newest, const struct tlsr
     rule_mx_failures(&r);
     rule_policy_host(&r);
     rule_mx_not_in_policy(&r);
+    if (live_rules(a, r.enforcing, live, now, arena, &r.reasons) != 0)
+        r.oom = true;
     if (!r.enforcing) {
         rule_failure_rate(&r);
         rule_evidence(&r);

@@ -31,7 +31,7 @@ int tlsrpt_checker_new(const struct tlsrpt_check_opts *o, struct tlsrpt_checker 
         return tlsrpt_error_set(err, rc, NULL, "out of memory");
     c->o = *o;
     if ((rc = tlsrpt_dns_new(&d, &c->dns, err)) != 0 ||
-        (rc = tlsrpt_tls_new(o->ca_file, &c->tls, err)) != 0)
+        (rc = tlsrpt_probe_tls_new(o->ca_file, &c->tls, err)) != 0)
         goto out;
     *out = c;
     c = NULL;
@@ -45,7 +45,7 @@ void tlsrpt_checker_free(struct tlsrpt_checker *c)
     if (c == NULL)
         return;
     tlsrpt_dns_free(c->dns);
-    tlsrpt_tls_free(c->tls);
+    tlsrpt_probe_tls_free(c->tls);
     free(c);
 }
 

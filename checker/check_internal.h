@@ -11,7 +11,7 @@
 struct tlsrpt_checker {
     struct tlsrpt_check_opts o;
     struct tlsrpt_dns *dns;
-    struct tlsrpt_tls *tls;
+    struct tlsrpt_probe_tls *tls;
 };
 
 /* One domain being checked. */

@@ -15,7 +15,7 @@
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 #define SQL_LATEST                                                                                 \
     "SELECT id, checked_at, verdict, errors, warnings, infos, sts_id, sts_mode, sts_max_age, "     \
-    "policy_cert_days, mx_cert_days FROM checks WHERE domain = ?1 "                                \
+    "policy_cert_days, mx_cert_days, result FROM checks WHERE domain = ?1 "                        \
     "ORDER BY checked_at DESC, id DESC LIMIT 1"
 #define SQL_FINDINGS                                                                               \
     "SELECT severity, code, object, message, fix FROM check_findings WHERE check_id = ?1 "         \
@@ -163,6 +163,68 @@ static char *dup_col(sqlite3_stmt *st, int col)
     return strdup(t ? (const char *)t : "");
 }
 
+/* The mx lines of the fetched policy (policy.mx) of the stored JSON result. */
+static int read_policy_mx(const json_t *doc, struct tlsrpt_check_latest *out)
+{
+    const json_t *mx = json_object_get(json_object_get(doc, "policy"), "mx");
+    size_t n = json_array_size(mx);
+    if (n > 0 && (out->sts_mx = calloc(n, sizeof *out->sts_mx)) == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *line = json_string_value(json_array_get(mx, i));
+        if (line == NULL)
+            continue;
+        if ((out->sts_mx[out->n_sts_mx] = strdup(line)) == NULL)
+            return -1;
+        out->n_sts_mx++;
+    }
+    return 0;
+}
+
+/* Days left per MX host (smtp[].host, smtp[].certificate.days_left), the fewest over its
+ * addresses; hosts without a certificate seen are left out. */
+static int read_mx_certs(const json_t *doc, struct tlsrpt_check_latest *out)
+{
+    const json_t *smtp = json_object_get(doc, "smtp");
+    size_t n = json_array_size(smtp);
+    if (n > 0 && (out->mx_certs = calloc(n, sizeof *out->mx_certs)) == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(smtp, i);
+        const char *host = json_string_value(json_object_get(e, "host"));
+        const json_t *d = json_object_get(json_object_get(e, "certificate"), "days_left");
+        if (host == NULL || !json_is_integer(d))
+            continue;
+        int64_t days = (int64_t)json_integer_value(d);
+        size_t k = 0;
+        while (k < out->n_mx_certs && strcmp(out->mx_certs[k].host, host) != 0)
+            k++;
+        if (k < out->n_mx_certs) {
+            if (days < out->mx_certs[k].days_left)
+                out->mx_certs[k].days_left = days;
+            continue;
+        }
+        if ((out->mx_certs[k].host = strdup(host)) == NULL)
+            return -1;
+        out->mx_certs[k].days_left = days;
+        out->n_mx_certs++;
+    }
+    return 0;
+}
+
+/* What the analyzer needs of the stored JSON result. A result that does not parse gives none. */
+static int read_result(sqlite3_stmt *st, int col, struct tlsrpt_check_latest *out,
+                       struct tlsrpt_error *err)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+    int rc = 0;
+    if (read_policy_mx(doc, out) != 0 || read_mx_certs(doc, out) != 0)
+        rc = tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "out of memory");
+    json_decref(doc);
+    return rc;
+}
+
 static int read_findings(struct tlsrpt_db *db, struct tlsrpt_check_latest *out,
                          struct tlsrpt_error *err)
 {
@@ -240,7 +302,8 @@ int tlsrpt_check_latest(struct tlsrpt_db *db, const char *domain, struct tlsrpt_
     out->sts_max_age = int_col(st, 8, -1);
     out->policy_cert_days = int_col(st, 9, INT64_MIN);
     out->mx_cert_days = int_col(st, 10, INT64_MIN);
-    rc = read_findings(db, out, err);
+    if ((rc = read_result(st, 11, out, err)) == 0)
+        rc = read_findings(db, out, err);
 out:
     sqlite3_finalize(st);
     return rc;
@@ -250,5 +313,11 @@ void tlsrpt_check_latest_free(struct tlsrpt_check_latest *c)
 {
     struct tlsrpt_findings f = {.v = c->findings, .n = c->n_findings, .cap = c->n_findings};
     tlsrpt_findings_free(&f);
+    for (size_t i = 0; i < c->n_sts_mx; i++)
+        free(c->sts_mx[i]);
+    free(c->sts_mx);
+    for (size_t i = 0; i < c->n_mx_certs; i++)
+        free(c->mx_certs[i].host);
+    free(c->mx_certs);
     memset(c, 0, sizeof *c);
 }

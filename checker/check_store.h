@@ -14,6 +14,12 @@
 int tlsrpt_check_store(struct tlsrpt_db *db, const struct tlsrpt_check_result *r, int64_t *id,
                        struct tlsrpt_error *err);
 
+/* Certificate expiry of one MX host in a stored check. */
+struct tlsrpt_check_mx_cert {
+    char *host;        /* owned */
+    int64_t days_left; /* fewest over the host's addresses (negative: expired) */
+};
+
 /* The newest stored check of one domain, as the analyzer needs it. */
 struct tlsrpt_check_latest {
     int found; /* 0: no check stored for this domain (everything else is empty) */
@@ -21,11 +27,15 @@ struct tlsrpt_check_latest {
     int64_t checked_at; /* unix seconds */
     char verdict[16];   /* "ok", "warnings", "errors" */
     int errors, warnings, infos;
-    char sts_id[40];                 /* "" when the _mta-sts record was missing or invalid */
-    char sts_mode[16];               /* "testing", "enforce", "none", "invalid" or "" (no policy) */
-    int64_t sts_max_age;             /* -1 when unknown */
-    int64_t policy_cert_days;        /* INT64_MIN when unknown */
-    int64_t mx_cert_days;            /* INT64_MIN when unknown */
+    char sts_id[40];          /* "" when the _mta-sts record was missing or invalid */
+    char sts_mode[16];        /* "testing", "enforce", "none", "invalid" or "" (no policy) */
+    int64_t sts_max_age;      /* -1 when unknown */
+    int64_t policy_cert_days; /* INT64_MIN when unknown */
+    int64_t mx_cert_days;     /* INT64_MIN when unknown */
+    char **sts_mx;            /* mx lines of the fetched policy; owned */
+    size_t n_sts_mx;
+    struct tlsrpt_check_mx_cert *mx_certs; /* per MX host, in check order; owned */
+    size_t n_mx_certs;
     struct tlsrpt_finding *findings; /* in check order; owned */
     size_t n_findings;
 };

@@ -113,8 +113,9 @@ static int plaintext_part(struct conv *c, const char *ehlo)
     return 0;
 }
 
-void tlsrpt_smtp_check(struct tlsrpt_tls *tls, const char *addr, int port, const char *mx_host,
-                       const char *ehlo, int timeout_ms, struct tlsrpt_smtp_result *out)
+void tlsrpt_smtp_check(struct tlsrpt_probe_tls *tls, const char *addr, int port,
+                       const char *mx_host, const char *ehlo, int timeout_ms,
+                       struct tlsrpt_smtp_result *out)
 {
     struct conv c;
     int64_t start = tlsrpt_now_ms();

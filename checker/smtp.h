@@ -26,8 +26,9 @@ struct tlsrpt_smtp_result {
 
 /* Connects to addr:port and runs the conversation for mx_host, all within timeout_ms.
  * ehlo is the name we give in EHLO. Never fails as a function: the outcome says what happened. */
-void tlsrpt_smtp_check(struct tlsrpt_tls *tls, const char *addr, int port, const char *mx_host,
-                       const char *ehlo, int timeout_ms, struct tlsrpt_smtp_result *out);
+void tlsrpt_smtp_check(struct tlsrpt_probe_tls *tls, const char *addr, int port,
+                       const char *mx_host, const char *ehlo, int timeout_ms,
+                       struct tlsrpt_smtp_result *out);
 
 const char *tlsrpt_smtp_outcome_name(enum tlsrpt_smtp_outcome o);
 

@@ -11,14 +11,15 @@
 
 #define SAN_MAX 64 /* subjectAltName entries looked at */
 
-struct tlsrpt_tls {
+struct tlsrpt_probe_tls {
     gnutls_certificate_credentials_t cred;
 };
 
-int tlsrpt_tls_new(const char *ca_file, struct tlsrpt_tls **out, struct tlsrpt_error *err)
+int tlsrpt_probe_tls_new(const char *ca_file, struct tlsrpt_probe_tls **out,
+                         struct tlsrpt_error *err)
 {
     int rc = TLSRPT_E_IO;
-    struct tlsrpt_tls *t = calloc(1, sizeof *t);
+    struct tlsrpt_probe_tls *t = calloc(1, sizeof *t);
     *out = NULL;
     if (t == NULL)
         return tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "out of memory");
@@ -40,11 +41,11 @@ int tlsrpt_tls_new(const char *ca_file, struct tlsrpt_tls **out, struct tlsrpt_e
     t = NULL;
     rc = 0;
 out:
-    tlsrpt_tls_free(t);
+    tlsrpt_probe_tls_free(t);
     return rc;
 }
 
-void tlsrpt_tls_free(struct tlsrpt_tls *t)
+void tlsrpt_probe_tls_free(struct tlsrpt_probe_tls *t)
 {
     if (t == NULL)
         return;
@@ -131,7 +132,7 @@ static void session_facts(gnutls_session_t s, const char *host, struct tlsrpt_ce
     }
 }
 
-int tlsrpt_tls_probe(struct tlsrpt_tls *t, int fd, const char *host, int64_t deadline_ms,
+int tlsrpt_tls_probe(struct tlsrpt_probe_tls *t, int fd, const char *host, int64_t deadline_ms,
                      struct tlsrpt_cert_facts *out)
 {
     gnutls_session_t s = NULL;

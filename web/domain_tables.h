@@ -12,6 +12,8 @@ void dt_mx(struct html *h, const struct tlsrpt_domain_analysis *d);
 void dt_details(struct html *h, const struct tlsrpt_domain_analysis *d);
 void dt_policies(struct html *h, const struct tlsrpt_domain_analysis *d);
 void dt_dane(struct html *h, const struct tlsrpt_domain_analysis *d);
+/* The newest stored live check (domain_live.c): time, verdict, certificate expiry, findings. */
+void dt_live_check(struct html *h, const struct tlsrpt_domain_analysis *d);
 /* The chart's figures as a table (its accessible equivalent), one row per day. */
 void dt_daily(struct html *h, const struct svg_day *days, size_t n);
 /* Up to a few organization names as chips, "+N more" after that. */

@@ -189,6 +189,7 @@ void render_domain(struct html *h, const struct web_ctx *c, const struct tlsrpt_
     links(h, c, d->domain);
     figures(h, a, d);
     readiness(h, d);
+    dt_live_check(h, d);
     chart(h, c, a, d);
     h_raw(h, "<div class=\"grid2\"><section class=\"panel\">");
     dt_organizations(h, d);

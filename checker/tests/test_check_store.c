@@ -55,10 +55,12 @@ static void make(struct tlsrpt_check_result *r, const char *domain, time_t when,
     tlsrpt_findings_add(&r->findings, TLSRPT_FINDING_WARNING, "mode-testing", "https://u",
                         "Switch.", "mode is still testing");
     r->doc =
-        json_pack("{s:s, s:{s:s}, s:{s:s, s:i, s:{s:i}}, s:[{s:{s:i}}, {s:{s:i}}, {}]}", "domain",
-                  domain, "mta_sts_record", "id", "20240101T000000", "policy", "mode", mode,
-                  "max_age", 86400, "certificate", "days_left", 300, "smtp", "certificate",
-                  "days_left", mx_days + 10, "certificate", "days_left", mx_days);
+        json_pack("{s:s, s:{s:s}, s:{s:s, s:i, s:[s, s], s:{s:i}}, s:[{s:s, s:{s:i}}, "
+                  "{s:s, s:{s:i}}, {s:s}]}",
+                  "domain", domain, "mta_sts_record", "id", "20240101T000000", "policy", "mode",
+                  mode, "max_age", 86400, "mx", "mx1", "*.example.com", "certificate", "days_left",
+                  300, "smtp", "host", "mx1", "certificate", "days_left", mx_days + 10, "host",
+                  "mx2", "certificate", "days_left", mx_days, "host", "mx3");
     assert_non_null(r->doc);
 }
 
@@ -104,6 +106,14 @@ static void test_store_and_latest(void **state)
     assert_int_equal(l.sts_max_age, 86400);
     assert_int_equal(l.policy_cert_days, 300);
     assert_int_equal(l.mx_cert_days, 9); /* the fewest over all MX addresses */
+    assert_int_equal(l.n_sts_mx, 2);     /* the policy's mx lines, from the stored JSON */
+    assert_string_equal(l.sts_mx[0], "mx1");
+    assert_string_equal(l.sts_mx[1], "*.example.com");
+    assert_int_equal(l.n_mx_certs, 2); /* mx3: no certificate seen */
+    assert_string_equal(l.mx_certs[0].host, "mx1");
+    assert_int_equal(l.mx_certs[0].days_left, 19);
+    assert_string_equal(l.mx_certs[1].host, "mx2");
+    assert_int_equal(l.mx_certs[1].days_left, 9);
     assert_int_equal(l.n_findings, 1);
     assert_string_equal(l.findings[0].code, "mode-testing");
     assert_int_equal(l.findings[0].severity, TLSRPT_FINDING_WARNING);

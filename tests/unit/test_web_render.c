@@ -170,6 +170,62 @@ static void domain(void **state)
     assert_non_null(strstr(s, "<th scope=\"row\">2026-03-03</th><td class=\"num\">600</td>"
                               "<td class=\"num fail\">30</td>"));
     assert_non_null(strstr(s, "<th scope=\"row\">2026-03-15</th><td class=\"num\">0</td>"));
+    /* no stored check: the panel says how to make one */
+    assert_non_null(strstr(s, "No live check stored for this domain: run <code>tlsrpt-check "
+                              "--store &quot;&gt;&lt;svg onload=alert(5)&gt;.example</code>."));
+    html_free(&h);
+}
+
+static struct tlsrpt_live_finding live_findings[] = {
+    {"error", "mx-cert-expired", "mx2.example (192.0.2.2)", "expired " P_SCRIPT, "renew " P_JS},
+    {P_ATTR, P_SVG, P_ATTR, "odd severity", "nothing"},
+};
+static const char *live_mx[] = {P_ATTR};
+static struct tlsrpt_live_mx_cert live_certs[] = {{"mx1.example", 80}, {P_SCRIPT, -3}};
+static const struct tlsrpt_live_check live = {
+    T0 + 12 * DAY, 2, "errors",      P_SCRIPT, "20260313", live_mx, 1, 40, -3,
+    live_certs,    2, live_findings, 2};
+
+/* The live check panel: time, verdict, certificate expiry days, findings with fixes, escaped. */
+static void domain_live_check(void **state)
+{
+    struct tlsrpt_analysis a;
+    struct tlsrpt_domain_analysis d;
+    struct web_ctx c;
+    struct web_settings st;
+    struct html h;
+    (void)state;
+    fill(&a, &d);
+    d.live_check = &live;
+    ctx(&c, &st);
+    c.path = "/domain";
+    c.p.domains[0] = d.domain;
+    c.p.n_domains = 1;
+    html_init(&h, 1 << 20);
+    render_domain(&h, &c, &a, &d);
+    assert_int_equal(html_finish(&h), 0);
+    const char *s = (const char *)h.buf.data;
+    no_raw_payload(s);
+    assert_non_null(strstr(s, "<section class=\"panel\" id=\"live-check\"><h2>Live check</h2>"));
+    assert_non_null(strstr(s, "Checked 2026-03-13 00:00 UTC (2 days old): verdict <code "
+                              "class=\"live-verdict\">errors</code>; policy mode "
+                              "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>, id "
+                              "<code>20260313</code>."));
+    /* certificate expiry: the policy host (named after the escaped domain) and the MX hosts */
+    assert_non_null(strstr(s, "<td>Policy host</td><td><code>mta-sts.&quot;&gt;&lt;svg "
+                              "onload=alert(5)&gt;.example</code></td><td class=\"num\">40 "
+                              "days</td>"));
+    assert_non_null(strstr(s, "<td>MX</td><td><code>mx1.example</code></td><td class=\"num\">80 "
+                              "days</td>"));
+    assert_non_null(strstr(s, "<td>MX</td><td><code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"
+                              "</td><td class=\"num fail\">-3 days (expired)</td>"));
+    /* findings with their fixes; an unknown severity gets the info class, its text escaped */
+    assert_non_null(strstr(s, "<li class=\"finding blocking\"><span class=\"badge "
+                              "blocking\">error</span> <code class=\"muted\">mx-cert-expired"));
+    assert_non_null(strstr(s, "<p class=\"msg\">expired &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(s, "<p class=\"action\">renew javascript:alert(3)</p>"));
+    assert_non_null(strstr(s, "<li class=\"finding info\"><span class=\"badge "
+                              "info\">&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</span>"));
     html_free(&h);
 }
 
@@ -271,6 +327,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(overview),
         cmocka_unit_test(domain),
+        cmocka_unit_test(domain_live_check),
         cmocka_unit_test(series_padding),
         cmocka_unit_test(overview_order_filter_pages),
     };
