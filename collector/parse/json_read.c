@@ -155,9 +155,13 @@ json_t *tlsrpt_json_load(struct tlsrpt_jctx *c, const char *text, size_t len, si
         if (jcode)
             *jcode = code;
         sanitize(je.text);
-        if (code == json_error_out_of_memory)
+        /* jansson 2.14 returns NULL with the error left blank (no text, line -1) when its lexer's
+         * first buffer cannot be allocated: that is out of memory too, not bad JSON. */
+        if (code == json_error_out_of_memory || je.text[0] == '\0') {
+            if (jcode)
+                *jcode = json_error_out_of_memory;
             tlsrpt_jfail(c, TLSRPT_E_NOMEM, "out of memory");
-        else if (code == json_error_null_character) /* jansson's text names an API flag */
+        } else if (code == json_error_null_character) /* jansson's text names an API flag */
             tlsrpt_jfail(c, TLSRPT_E_JSON,
                          "NUL character (\\u0000) in a string (line %d, column %d)", je.line,
                          je.column);
