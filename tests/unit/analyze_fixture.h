@@ -73,6 +73,25 @@ static inline void fx_free(struct fx *f)
 
 /* A report from `org` (reporter identity: the lower-cased name) for the UTC day starting at start.
  */
+/* The database every test of a file works on, made fresh for each test by fx_setup and freed by
+ * fx_teardown (cmocka_unit_test_setup_teardown(test, fx_setup, fx_teardown)). */
+static struct fx *F;
+
+static inline int fx_setup(void **state)
+{
+    (void)state;
+    F = fx_new();
+    return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+    (void)state;
+    fx_free(F);
+    F = NULL;
+    return 0;
+}
+
 static inline struct tlsrpt_report *fx_report(const char *org, int64_t start)
 {
     struct tlsrpt_report *r = calloc(1, sizeof *r);

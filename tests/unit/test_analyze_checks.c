@@ -6,23 +6,6 @@
 
 #include "check_store.h"
 
-static struct fx *F;
-
-static int setup(void **state)
-{
-    (void)state;
-    F = fx_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_free(F);
-    F = NULL;
-    return 0;
-}
-
 #define CHECK_TIME (FX_DAY0 + 27 * FX_DAY) /* 3 days before the fixture's now (day 30) */
 
 /* A check result for example.com: the live policy has mode and the mx lines of the
@@ -311,14 +294,14 @@ static void live_check_in_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(expired_unreported_mx_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(expired_reported_mx, setup, teardown),
-        cmocka_unit_test_setup_teardown(unreachable_policy_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(stale_cache_named_verdict_unchanged, setup, teardown),
-        cmocka_unit_test_setup_teardown(stale_cache_by_mx_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(no_check_no_change, setup, teardown),
-        cmocka_unit_test_setup_teardown(other_domain_check_ignored, setup, teardown),
-        cmocka_unit_test_setup_teardown(live_check_in_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(expired_unreported_mx_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(expired_reported_mx, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(unreachable_policy_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(stale_cache_named_verdict_unchanged, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(stale_cache_by_mx_lines, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(no_check_no_change, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(other_domain_check_ignored, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(live_check_in_json, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

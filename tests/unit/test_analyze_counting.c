@@ -3,23 +3,6 @@
  * counts are the totals, failure details only the breakdown; tlsa entries feed the DANE section. */
 #include "analyze_fixture.h"
 
-static struct fx *F;
-
-static int setup(void **state)
-{
-    (void)state;
-    F = fx_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_free(F);
-    F = NULL;
-    return 0;
-}
-
 static int64_t result_type(const struct tlsrpt_count *c, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
@@ -214,15 +197,15 @@ static void daily_series(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(sts_tlsa_twins_count_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(largest_entry_without_sts, setup, teardown),
-        cmocka_unit_test_setup_teardown(ties, setup, teardown),
-        cmocka_unit_test_setup_teardown(two_sts_entries, setup, teardown),
-        cmocka_unit_test_setup_teardown(summary_is_the_truth, setup, teardown),
-        cmocka_unit_test_setup_teardown(report_with_two_domains, setup, teardown),
-        cmocka_unit_test_setup_teardown(organization_fallback, setup, teardown),
-        cmocka_unit_test_setup_teardown(window_bounds, setup, teardown),
-        cmocka_unit_test_setup_teardown(daily_series, setup, teardown),
+        cmocka_unit_test_setup_teardown(sts_tlsa_twins_count_once, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(largest_entry_without_sts, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(ties, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(two_sts_entries, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(summary_is_the_truth, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(report_with_two_domains, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(organization_fallback, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(window_bounds, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(daily_series, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

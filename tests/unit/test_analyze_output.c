@@ -8,8 +8,6 @@
 #include <jansson.h>
 #include <math.h>
 
-static struct fx *F;
-
 /* example.com: not ready (a certificate failure); example.net: insufficient data. */
 static int setup(void **state)
 {

@@ -3,23 +3,6 @@
  * 100 sessions each a day) is ready; each test changes one thing. */
 #include "analyze_fixture.h"
 
-static struct fx *F;
-
-static int setup(void **state)
-{
-    (void)state;
-    F = fx_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_free(F);
-    F = NULL;
-    return 0;
-}
-
 static void baseline_is_ready(void **state)
 {
     (void)state;
@@ -558,34 +541,34 @@ static void unknown_domain_is_insufficient(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(baseline_is_ready, setup, teardown),
-        cmocka_unit_test_setup_teardown(host_mismatch_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(expired_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(not_trusted_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(starttls_not_supported_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(validation_failure_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(mx_failure_sentence, setup, teardown),
-        cmocka_unit_test_setup_teardown(policy_fetch_error_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(policy_invalid_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(webpki_invalid_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(policy_fetch_error_threshold, setup, teardown),
-        cmocka_unit_test_setup_teardown(mx_not_in_policy_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(failure_rate_edge, setup, teardown),
-        cmocka_unit_test_setup_teardown(failure_rate_default_threshold, setup, teardown),
-        cmocka_unit_test_setup_teardown(min_days_edge, setup, teardown),
-        cmocka_unit_test_setup_teardown(min_organizations_edge, setup, teardown),
-        cmocka_unit_test_setup_teardown(min_sessions_edge, setup, teardown),
-        cmocka_unit_test_setup_teardown(default_min_sessions_is_50, setup, teardown),
-        cmocka_unit_test_setup_teardown(blocking_beats_insufficient, setup, teardown),
-        cmocka_unit_test_setup_teardown(enforcing_lists_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(stale_policy_noted, setup, teardown),
-        cmocka_unit_test_setup_teardown(silent_reporter_noted, setup, teardown),
-        cmocka_unit_test_setup_teardown(unseen_pattern_noted, setup, teardown),
-        cmocka_unit_test_setup_teardown(unseen_pattern_needs_named_mx, setup, teardown),
-        cmocka_unit_test_setup_teardown(single_reporter_failure_noted, setup, teardown),
-        cmocka_unit_test_setup_teardown(many_reasons, setup, teardown),
-        cmocka_unit_test_setup_teardown(unlisted_and_non_sts_do_not_block, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_domain_is_insufficient, setup, teardown),
+        cmocka_unit_test_setup_teardown(baseline_is_ready, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(host_mismatch_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(expired_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(not_trusted_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(starttls_not_supported_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(validation_failure_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(mx_failure_sentence, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(policy_fetch_error_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(policy_invalid_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(webpki_invalid_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(policy_fetch_error_threshold, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(mx_not_in_policy_blocks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(failure_rate_edge, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(failure_rate_default_threshold, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(min_days_edge, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(min_organizations_edge, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(min_sessions_edge, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(default_min_sessions_is_50, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(blocking_beats_insufficient, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(enforcing_lists_refusals, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(stale_policy_noted, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(silent_reporter_noted, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(unseen_pattern_noted, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(unseen_pattern_needs_named_mx, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(single_reporter_failure_noted, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(many_reasons, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(unlisted_and_non_sts_do_not_block, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(unknown_domain_is_insufficient, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
