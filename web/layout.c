@@ -132,6 +132,21 @@ void page_begin(struct html *h, const struct web_ctx *c, const char *title, cons
     h_raw(h, "</div></header><main id=\"main\">");
 }
 
+void page_pager(struct html *h, const struct web_ctx *c, bool has_older, page_link_fn link)
+{
+    h_raw(h, "</tbody></table><nav class=\"pager\" aria-label=\"Pages\">");
+    if (c->p.page > 1)
+        link(h, c, c->p.page - 1, "\xE2\x86\x90 Newer");
+    else
+        h_raw(h, "<span class=\"dis\">\xE2\x86\x90 Newer</span>");
+    h_printf(h, "<span>Page %lld</span>", (long long)c->p.page);
+    if (has_older)
+        link(h, c, c->p.page + 1, "Older \xE2\x86\x92");
+    else
+        h_raw(h, "<span class=\"dis\">Older \xE2\x86\x92</span>");
+    h_raw(h, "</nav></section>");
+}
+
 void page_end(struct html *h, const struct web_ctx *c)
 {
     h_raw(h, "</main><footer>Window ");

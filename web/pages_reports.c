@@ -180,17 +180,7 @@ int web_page_reports(const struct web_ctx *c, struct web_reply *r)
     }
     if (rows == 0)
         h_raw(h, "<tr><td colspan=\"8\" class=\"muted\">No report matches.</td></tr>");
-    h_raw(h, "</tbody></table><nav class=\"pager\" aria-label=\"Pages\">");
-    if (c->p.page > 1)
-        page_link(h, c, c->p.page - 1, "\xE2\x86\x90 Newer");
-    else
-        h_raw(h, "<span class=\"dis\">\xE2\x86\x90 Newer</span>");
-    h_printf(h, "<span>Page %lld</span>", (long long)c->p.page);
-    if (rows > WQ_PAGE_SIZE)
-        page_link(h, c, c->p.page + 1, "Older \xE2\x86\x92");
-    else
-        h_raw(h, "<span class=\"dis\">Older \xE2\x86\x92</span>");
-    h_raw(h, "</nav></section>");
+    page_pager(h, c, rows > WQ_PAGE_SIZE, page_link);
     page_end(h, c);
     r->status = 200;
     return 0;

@@ -52,6 +52,11 @@ struct web_reply {
 /* <!doctype> .. <main>: title is escaped; nav is the path of the current menu entry. */
 void page_begin(struct html *h, const struct web_ctx *c, const char *title, const char *nav);
 void page_end(struct html *h, const struct web_ctx *c);
+/* Closes a paged table and its section with the Newer / Page N / Older links; link writes an <a> to
+ * the given page of the listing (each listing keeps its own filters in the URL). */
+typedef void (*page_link_fn)(struct html *h, const struct web_ctx *c, int64_t page,
+                             const char *label);
+void page_pager(struct html *h, const struct web_ctx *c, bool has_older, page_link_fn link);
 /* "window=30" or "window=custom&amp;since=...&amp;until=..." (already attribute-safe). */
 void h_window_query(struct html *h, const struct web_params *p);
 /* href="/domain?d=<domain>&amp;window=..." for a policy domain. */
