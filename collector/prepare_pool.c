@@ -70,7 +70,7 @@ static void prepare_one(struct tlsrpt_prepare_pool *p, struct tlsrpt_prepared *i
         it->report =
             tlsrpt_ingest_prepare(p->cfg, it->raw.data, it->raw.len, NULL, scratch, &it->why);
     else
-        it->mail_rc = tlsrpt_mail_prepare(it->raw.data, it->raw.len, NULL, &it->mail);
+        it->mail_rc = tlsrpt_mail_prepare(it->raw.data, it->raw.len, NULL, p->cfg, &it->mail);
 }
 
 static void *worker(void *arg)

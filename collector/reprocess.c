@@ -77,11 +77,18 @@ static int visit(void *ctx, int64_t raw_id, const uint8_t *raw, size_t len, cons
     struct tlsrpt_report *report =
         tlsrpt_ingest_prepare(&run->cfg, raw, len, &hints, &run->json, &why);
     int bad = report == NULL;
+    /* A mail refused whole (a cap) is kept as the message's bytes with the cap as its reason; the
+     * decoder's view of those bytes ("not gzip, zip or JSON") must not replace that reason. */
+    int whole_mail = meta != NULL && json_object_get(meta, "mail_error") != NULL;
     int rc = tlsrpt_db_begin(run->db, &dberr);
     if (rc == 0 && bad) {
         if (report_id > 0)
             log_warning("input %lld produced a report before but fails now (kept as it was): %s",
                         (long long)raw_id, why.message);
+        else if (whole_mail)
+            log_info("input %lld is a whole mail message refused by a mail cap (kept as it was); "
+                     "import the message file again to retry it",
+                     (long long)raw_id);
         else
             rc = tlsrpt_store_rereject(run->db, raw_id, &why, &dberr);
         run->counts.rejected++;

@@ -156,8 +156,8 @@ int tlsrpt_mail_submit(struct tlsrpt_ingest *ing, struct tlsrpt_mail_prepared *p
         memcpy(slot->label, in->label, sizeof slot->label);
         struct tlsrpt_source_info src = {
             .kind = "mail", .reference = reference, .meta_json = in->meta};
-        struct tlsrpt_parse_hints hints = {.report_domain = in->report_domain};
-        rc = tlsrpt_ingest_submit(ing, in->data, in->len, &src, &hints, part_done, slot);
+        rc = tlsrpt_ingest_submit_prepared(ing, in->data, in->len, &src, in->report, &in->why,
+                                           part_done, slot);
         if (rc != 0)
             break; /* part_done has run for this input, with FAILED */
     }
@@ -181,7 +181,7 @@ int tlsrpt_mail_ingest(struct tlsrpt_ingest *ing, const uint8_t *msg, size_t len
                        tlsrpt_mail_done_fn done, void *ctx)
 {
     struct tlsrpt_mail_prepared *p = NULL;
-    if (tlsrpt_mail_prepare(msg, len, limits, &p) != 0) {
+    if (tlsrpt_mail_prepare(msg, len, limits, tlsrpt_ingest_config_of(ing), &p) != 0) {
         struct tlsrpt_error why;
         tlsrpt_error_set(&why, TLSRPT_E_NOMEM, "", "out of memory reading the message");
         done_now(done, ctx, TLSRPT_MAIL_FAILED, &why);

@@ -39,12 +39,14 @@ int tlsrpt_mail_ingest(struct tlsrpt_ingest *ing, const uint8_t *msg, size_t len
                        const char *reference, const struct tlsrpt_mail_limits *limits,
                        tlsrpt_mail_done_fn done, void *ctx);
 
-/* The same in two steps, so that MIME work can run in another thread than the database work:
- * tlsrpt_mail_prepare is pure (no I/O, no shared state) and makes *out (0 or TLSRPT_E_NOMEM);
- * tlsrpt_mail_submit then behaves like tlsrpt_mail_ingest and frees p in every case. */
+/* The same in two steps, so that MIME work, decoding and parsing run in another thread than the
+ * database work: tlsrpt_mail_prepare is pure (no I/O, no shared state) and makes *out (0 or
+ * TLSRPT_E_NOMEM), decoding and parsing each report part with cfg's limits (NULL = defaults: pass
+ * the ingest's, tlsrpt_ingest_config_of); tlsrpt_mail_submit then behaves like tlsrpt_mail_ingest
+ * and frees p in every case. */
 struct tlsrpt_mail_prepared;
 int tlsrpt_mail_prepare(const uint8_t *msg, size_t len, const struct tlsrpt_mail_limits *limits,
-                        struct tlsrpt_mail_prepared **out);
+                        const struct tlsrpt_ingest_config *cfg, struct tlsrpt_mail_prepared **out);
 /* Inputs the message gives the ingest: 0 means no report in it (it will be SKIPPED). */
 size_t tlsrpt_mail_prepared_inputs(const struct tlsrpt_mail_prepared *p);
 int tlsrpt_mail_submit(struct tlsrpt_ingest *ing, struct tlsrpt_mail_prepared *p,

@@ -1,11 +1,9 @@
 /* mail_prepare.c - the pure half of tlsrpt_mail_ingest: message bytes in, ingest inputs out (report
  * parts, their meta JSON and labels). No I/O and no shared state, so a reader thread can run it
  * while another thread stores (maildir_run.c). */
-#include "decode.h"
 #include "mail_ingest.h"
 #include "mail_meta.h"
 #include "mail_prepared.h"
-#include "report_parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,23 +22,8 @@ static void fit(char *dst, size_t len, const char *fmt, ...)
         memcpy(dst + len - 4, "...", 4);
 }
 
-/* Decodes and parses a part once more, only to compare its JSON with the mail headers (the ingest
- * keeps its parse to itself). NULL when the part is bad: the ingest will say why. */
-static struct tlsrpt_report *preparse(const struct tlsrpt_mail_part *p, const char *report_domain,
-                                      struct tlsrpt_buf *json)
-{
-    struct tlsrpt_report *r = NULL;
-    struct tlsrpt_parse_hints hints = {.report_domain = report_domain};
-    tlsrpt_buf_reset(json);
-    if (tlsrpt_decode(p->data, p->len, NULL, json, NULL, NULL) != 0)
-        return NULL;
-    if (tlsrpt_report_parse((const char *)json->data, json->len, NULL, &hints, &r, NULL) != 0)
-        return NULL;
-    return r;
-}
-
-/* The message refused whole (a cap): its bytes become the one input, so they are kept as a reject.
- */
+/* The message refused whole (a cap): its bytes become the one input, kept as a reject whose reason
+ * is that cap (not the decoder's opinion of a mail's bytes). */
 static int prepare_whole(struct tlsrpt_mail_prepared *p, const struct tlsrpt_mail_extract *x,
                          const uint8_t *msg, size_t len)
 {
@@ -53,40 +36,45 @@ static int prepare_whole(struct tlsrpt_mail_prepared *p, const struct tlsrpt_mai
     in->len = len;
     in->meta = tlsrpt_mail_meta_json(x, NULL, NULL, &p->mail_error);
     snprintf(in->label, sizeof in->label, "(whole message)");
+    in->why = p->mail_error;
     p->n = 1;
     return 0;
 }
 
-static int prepare_parts(struct tlsrpt_mail_prepared *p, struct tlsrpt_mail_extract *x)
+/* Each part is decoded and parsed here, once: the ingest stores that result (so the thread that
+ * writes the database never parses), and the meta JSON compares it with the mail headers. */
+static void prepare_parts(struct tlsrpt_mail_prepared *p, struct tlsrpt_mail_extract *x,
+                          const struct tlsrpt_ingest_config *cfg)
 {
     struct tlsrpt_buf json;
-    tlsrpt_buf_init(&json, TLSRPT_DEF_MAX_DECOMPRESSED);
-    int rc = 0;
-    for (size_t i = 0; i < x->n_parts && rc == 0; i++) {
+    tlsrpt_buf_init(&json, 0);
+    for (size_t i = 0; i < x->n_parts; i++) {
         struct tlsrpt_mail_part *part = &x->parts[i];
         const struct tlsrpt_mail_envelope *env = &x->envelopes[part->envelope];
         struct prepared_input *in = &p->in[i];
-        struct tlsrpt_report *report = preparse(part, env->report_domain, &json);
-        in->meta = tlsrpt_mail_meta_json(x, part, report, NULL);
-        tlsrpt_report_free(report);
+        struct tlsrpt_parse_hints hints = {.report_domain = env->report_domain};
+        in->report = tlsrpt_ingest_prepare(cfg, part->data, part->len, &hints, &json, &in->why);
+        in->meta = tlsrpt_mail_meta_json(x, part, in->report, NULL);
         if (part->filename)
             fit(in->label, sizeof in->label, "%s (%s)", part->section, part->filename);
         else
             fit(in->label, sizeof in->label, "%s (%s)", part->section, part->content_type);
-        if (env->report_domain && (in->report_domain = strdup(env->report_domain)) == NULL)
-            rc = TLSRPT_E_NOMEM;
         in->data = part->data; /* moved: the extract no longer frees it */
         in->len = part->len;
         part->data = NULL;
         p->n = i + 1;
     }
     tlsrpt_buf_free(&json);
-    return rc;
 }
 
 int tlsrpt_mail_prepare(const uint8_t *msg, size_t len, const struct tlsrpt_mail_limits *limits,
-                        struct tlsrpt_mail_prepared **out)
+                        const struct tlsrpt_ingest_config *cfg, struct tlsrpt_mail_prepared **out)
 {
+    struct tlsrpt_ingest_config defaults;
+    if (cfg == NULL) {
+        tlsrpt_ingest_config_default(&defaults);
+        cfg = &defaults;
+    }
     *out = NULL;
     struct tlsrpt_mail_extract x;
     struct tlsrpt_error xerr = {0};
@@ -108,7 +96,7 @@ int tlsrpt_mail_prepare(const uint8_t *msg, size_t len, const struct tlsrpt_mail
         p->have_mail_error = 1;
         rc = prepare_whole(p, &x, msg, len);
     } else {
-        rc = prepare_parts(p, &x);
+        prepare_parts(p, &x, cfg);
     }
 out:
     tlsrpt_mail_extract_free(&x);
@@ -132,7 +120,7 @@ void tlsrpt_mail_prepared_free(struct tlsrpt_mail_prepared *p)
     for (size_t i = 0; i < p->n; i++) {
         free(p->in[i].data);
         free(p->in[i].meta);
-        free(p->in[i].report_domain);
+        tlsrpt_report_free(p->in[i].report);
     }
     free(p->in);
     free(p);

@@ -5,6 +5,7 @@
 #define TLSRPT_MAIL_PREPARED_H
 
 #include "error.h"
+#include "report.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +13,12 @@
 struct prepared_input {
     uint8_t *data; /* owned: a report part's bytes, or the whole message when it was refused */
     size_t len;
-    char *meta;          /* owned receipt meta JSON; NULL when it could not be built */
-    char *report_domain; /* owned parse hint (TLS-Report-Domain); may be NULL */
-    char label[160];     /* "2 (google.com!...json.gz)", for reject reasons */
+    char *meta;      /* owned receipt meta JSON; NULL when it could not be built */
+    char label[160]; /* "2 (google.com!...json.gz)", for reject reasons */
+    /* The part decoded and parsed once, on the preparing thread: the report (owned), or NULL with
+     * why set (the reject reason; for a message refused whole, the cap it exceeded). */
+    struct tlsrpt_report *report;
+    struct tlsrpt_error why;
 };
 
 struct tlsrpt_mail_prepared {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 
 struct folder {
@@ -34,6 +35,7 @@ struct tlsrpt_maildir {
     size_t pending; /* messages taken since the last commit */
     long long pending_since_ms;
     struct tlsrpt_skipset *skipped; /* messages already skipped: not read again while unchanged */
+    pthread_mutex_t skip_mu;        /* the scan's reader threads share the skip set */
 };
 
 static long long now_ms(void)
@@ -131,6 +133,7 @@ int tlsrpt_maildir_open(struct tlsrpt_ingest *ing, const struct tlsrpt_maildir_o
         md->opt.batch_messages = 1;
     tlsrpt_buf_init(&md->file, md->opt.limits.max_message);
     md->skipped = tlsrpt_skipset_new(TLSRPT_MAILDIR_SKIPSET_SLOTS);
+    pthread_mutex_init(&md->skip_mu, NULL);
     if (md->skipped == NULL || add_folder(md, opts->dir) != 0 ||
         tlsrpt_maildir_refresh_folders(md) < 0) {
         tlsrpt_maildir_close(md);
@@ -150,6 +153,7 @@ void tlsrpt_maildir_close(struct tlsrpt_maildir *md)
         free(md->folders[i].path);
     free(md->folders);
     tlsrpt_skipset_free(md->skipped);
+    pthread_mutex_destroy(&md->skip_mu);
     tlsrpt_buf_free(&md->file);
     free(md);
 }
@@ -272,8 +276,28 @@ int tlsrpt_maildir_commit(struct tlsrpt_maildir *md)
     return rc;
 }
 
+static int skipped_has(struct tlsrpt_maildir *md, uint64_t h, const char *path)
+{
+    pthread_mutex_lock(&md->skip_mu);
+    int has = tlsrpt_skipset_has(md->skipped, h, path);
+    pthread_mutex_unlock(&md->skip_mu);
+    return has;
+}
+
+static void skipped_add(struct tlsrpt_maildir *md, uint64_t h, const char *path)
+{
+    pthread_mutex_lock(&md->skip_mu);
+    tlsrpt_skipset_add(md->skipped, h, path);
+    pthread_mutex_unlock(&md->skip_mu);
+}
+
+size_t tlsrpt_maildir_max_message(const struct tlsrpt_maildir *md)
+{
+    return md->opt.limits.max_message;
+}
+
 int tlsrpt_maildir_prepare_item(struct tlsrpt_maildir *md, size_t folder, const char *sub,
-                                const char *name, struct maildir_item *it)
+                                const char *name, struct tlsrpt_buf *file, struct maildir_item *it)
 {
     memset(it, 0, sizeof *it);
     if (name[0] == '.' || folder >= md->n_folders)
@@ -287,11 +311,11 @@ int tlsrpt_maildir_prepare_item(struct tlsrpt_maildir *md, size_t folder, const 
         return 0;
     }
     uint64_t h = tlsrpt_skipset_key(folder, sub, name);
-    if (tlsrpt_skipset_has(md->skipped, h, path))
+    if (skipped_has(md, h, path))
         return 0;
     struct tlsrpt_error err = {0};
     enum tlsrpt_read_status st =
-        tlsrpt_read_file_safe(path, md->opt.limits.max_message, &md->file, &err);
+        tlsrpt_read_file_safe(path, md->opt.limits.max_message, file, &err);
     if (st == TLSRPT_READ_VANISHED)
         return 0; /* another mail program moved it: not an error */
     size_t nl = strlen(name);
@@ -307,18 +331,19 @@ int tlsrpt_maildir_prepare_item(struct tlsrpt_maildir *md, size_t folder, const 
     memcpy(it->ref->name, name, nl + 1);
     if (st != TLSRPT_READ_OK) {
         log_warning("skipped %s; left in place", err.message);
-        tlsrpt_skipset_add(md->skipped, h, path);
+        skipped_add(md, h, path);
         it->kind = ITEM_UNREADABLE;
         return 1;
     }
-    if (tlsrpt_mail_prepare(md->file.data, md->file.len, &md->opt.limits, &it->prep) != 0) {
+    if (tlsrpt_mail_prepare(file->data, file->len, &md->opt.limits,
+                            tlsrpt_ingest_config_of(md->ing), &it->prep) != 0) {
         log_error("out of memory reading %s, left in place", path);
         it->kind = ITEM_NOMEM;
         return 1;
     }
     /* Remembered here, by the reader, so that a rescan does not read it again. */
     if (tlsrpt_mail_prepared_inputs(it->prep) == 0 && md->opt.skipped_folder == NULL)
-        tlsrpt_skipset_add(md->skipped, h, path);
+        skipped_add(md, h, path);
     it->kind = ITEM_MESSAGE;
     return 1;
 }
@@ -362,7 +387,7 @@ int tlsrpt_maildir_submit_item(struct tlsrpt_maildir *md, struct maildir_item *i
 int tlsrpt_maildir_take(struct tlsrpt_maildir *md, size_t folder, const char *sub, const char *name)
 {
     struct maildir_item it;
-    if (tlsrpt_maildir_prepare_item(md, folder, sub, name, &it) == 0)
+    if (tlsrpt_maildir_prepare_item(md, folder, sub, name, &md->file, &it) == 0)
         return 0;
     return tlsrpt_maildir_submit_item(md, &it);
 }

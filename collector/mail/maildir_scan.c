@@ -1,7 +1,9 @@
-/* maildir_scan.c - one pass over a Maildir, in two threads: a reader walks the folders (streamed
- * readdir), reads each message and does the MIME work (tlsrpt_mail_prepare); the calling thread
- * submits to the ingest, commits and moves. A bounded queue between them keeps memory flat, and
- * lets MIME parsing of the next messages overlap with the database work of the previous ones. */
+/* maildir_scan.c - one pass over a Maildir: reader threads take names from a shared directory walk
+ * (streamed readdir, one name at a time under the queue's lock), read each message and do the MIME
+ * work, decoding and parsing (tlsrpt_mail_prepare); the calling thread submits to the ingest,
+ * commits and moves. A bounded queue between them keeps memory flat, and lets the preparing of the
+ * next messages overlap with the database work of the previous ones. Messages are independent, so
+ * the order in which readers hand them over does not matter. */
 #include "log.h"
 #include "maildir_item.h"
 #include "maildir_run.h"
@@ -12,16 +14,26 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#define QUEUE_CAP 64 /* prepared messages waiting for the writer: a few KiB each */
+#define QUEUE_CAP 64  /* prepared messages waiting for the writer: a few KiB each */
+#define READERS_MAX 4 /* beyond this the single writer is the limit anyway */
+
+/* The directory walk the readers share: folder by folder, new/ then cur/. */
+struct walk {
+    size_t folder, n_folders;
+    int sub; /* 0: new, 1: cur */
+    DIR *dir;
+};
 
 struct queue {
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full;
     struct maildir_item ring[QUEUE_CAP];
     size_t head, count;
-    int reader_done; /* no more items will come */
-    int abort;       /* the writer gave up (database failure): the reader stops */
+    struct walk walk; /* under mu */
+    unsigned readers; /* still running */
+    int abort;        /* the writer gave up (database failure): the readers stop */
 };
 
 struct reader {
@@ -29,14 +41,6 @@ struct reader {
     struct queue *q;
     const volatile sig_atomic_t *stop;
 };
-
-static int should_stop(struct reader *r)
-{
-    pthread_mutex_lock(&r->q->mu);
-    int a = r->q->abort;
-    pthread_mutex_unlock(&r->q->mu);
-    return a || (r->stop && *r->stop);
-}
 
 /* Hands an item to the writer; waits while the queue is full. 0, or -1 when the writer aborted. */
 static int push(struct queue *q, const struct maildir_item *it)
@@ -55,11 +59,11 @@ static int push(struct queue *q, const struct maildir_item *it)
     return rc;
 }
 
-/* The next item, waiting for one; 0 when the reader is done and the queue empty. */
+/* The next item, waiting for one; 0 when every reader is done and the queue empty. */
 static int pop(struct queue *q, struct maildir_item *it)
 {
     pthread_mutex_lock(&q->mu);
-    while (q->count == 0 && !q->reader_done)
+    while (q->count == 0 && q->readers > 0)
         pthread_cond_wait(&q->not_empty, &q->mu);
     int got = 0;
     if (q->count > 0) {
@@ -73,47 +77,74 @@ static int pop(struct queue *q, struct maildir_item *it)
     return got;
 }
 
-static void read_sub(struct reader *r, size_t folder, const char *sub)
+static const char *const SUBS[] = {"new", "cur"};
+
+/* The next name of the walk into name (with its folder and sub-folder); 0 when the walk is over.
+ * Called with q->mu held. */
+static int next_name(struct reader *r, size_t *folder, const char **sub, char *name, size_t cap)
 {
-    char dir[4096];
-    int n = snprintf(dir, sizeof dir, "%s/%s", tlsrpt_maildir_folder_path(r->md, folder), sub);
-    if (n < 0 || (size_t)n >= sizeof dir)
-        return;
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        log_warning("cannot read %s: %s", dir, strerror(errno));
-        return;
+    struct walk *w = &r->q->walk;
+    while (w->folder < w->n_folders) {
+        if (w->dir == NULL) {
+            char dir[4096];
+            int n = snprintf(dir, sizeof dir, "%s/%s", tlsrpt_maildir_folder_path(r->md, w->folder),
+                             SUBS[w->sub]);
+            if (n > 0 && (size_t)n < sizeof dir && (w->dir = opendir(dir)) == NULL)
+                log_warning("cannot read %s: %s", dir, strerror(errno));
+        }
+        /* Streamed: one name at a time, never the whole listing (memory stays flat). */
+        const struct dirent *e = w->dir ? readdir(w->dir) : NULL;
+        if (e != NULL && strlen(e->d_name) < cap) {
+            *folder = w->folder;
+            *sub = SUBS[w->sub];
+            memcpy(name, e->d_name, strlen(e->d_name) + 1);
+            return 1;
+        }
+        if (e != NULL)
+            continue; /* longer than any file name can be */
+        if (w->dir)
+            closedir(w->dir);
+        w->dir = NULL;
+        if (++w->sub == 2) {
+            w->sub = 0;
+            w->folder++;
+        }
     }
-    /* Streamed: one name at a time, never the whole listing (memory stays flat for any size). */
-    struct dirent *e;
-    while (!should_stop(r) && (e = readdir(d)) != NULL) {
+    return 0;
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    struct tlsrpt_buf file;
+    tlsrpt_buf_init(&file, tlsrpt_maildir_max_message(r->md));
+    char name[512];
+    for (;;) {
+        size_t folder;
+        const char *sub;
+        pthread_mutex_lock(&r->q->mu);
+        int more = !r->q->abort && !(r->stop && *r->stop) &&
+                   next_name(r, &folder, &sub, name, sizeof name);
+        pthread_mutex_unlock(&r->q->mu);
+        if (!more)
+            break;
         struct maildir_item it;
-        if (tlsrpt_maildir_prepare_item(r->md, folder, sub, e->d_name, &it) == 0)
+        if (tlsrpt_maildir_prepare_item(r->md, folder, sub, name, &file, &it) == 0)
             continue;
         if (push(r->q, &it) != 0) {
             tlsrpt_maildir_item_drop(&it);
             break;
         }
     }
-    closedir(d);
-}
-
-static void *reader_main(void *arg)
-{
-    struct reader *r = arg;
-    size_t n = tlsrpt_maildir_n_folders(r->md);
-    for (size_t i = 0; i < n && !should_stop(r); i++) {
-        read_sub(r, i, "new");
-        read_sub(r, i, "cur");
-    }
+    tlsrpt_buf_free(&file);
     pthread_mutex_lock(&r->q->mu);
-    r->q->reader_done = 1;
-    pthread_cond_signal(&r->q->not_empty);
+    if (--r->q->readers == 0)
+        pthread_cond_signal(&r->q->not_empty);
     pthread_mutex_unlock(&r->q->mu);
     return NULL;
 }
 
-/* Without a second thread: read, prepare and submit one message after the other. */
+/* Without reader threads: read, prepare and submit one message after the other. */
 static int scan_in_one_thread(struct tlsrpt_maildir *md, const volatile sig_atomic_t *stop)
 {
     int rc = 0;
@@ -136,6 +167,14 @@ static int scan_in_one_thread(struct tlsrpt_maildir *md, const volatile sig_atom
     return rc;
 }
 
+/* Readers: one per core but one (the writer's), at least one. */
+static unsigned reader_count(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = cores > 2 ? (unsigned)(cores - 1) : (unsigned)(cores == 2 ? 2 : 1);
+    return n > READERS_MAX ? READERS_MAX : n;
+}
+
 int tlsrpt_maildir_scan(struct tlsrpt_maildir *md, const volatile sig_atomic_t *stop)
 {
     static struct queue zero_queue;
@@ -143,20 +182,26 @@ int tlsrpt_maildir_scan(struct tlsrpt_maildir *md, const volatile sig_atomic_t *
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.not_empty, NULL);
     pthread_cond_init(&q.not_full, NULL);
+    q.walk.n_folders = tlsrpt_maildir_n_folders(md);
     struct reader r = {.md = md, .q = &q, .stop = stop};
-    pthread_t tid;
+    pthread_t tids[READERS_MAX];
+    unsigned want = reader_count(), started = 0;
     int rc = 0;
-    /* The reader blocks every signal, so SIGTERM & co. reach the thread that owns the batch. */
+    /* Readers block every signal, so SIGTERM & co. reach the thread that owns the batch. */
     sigset_t all, orig;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &orig);
-    int started = pthread_create(&tid, NULL, reader_main, &r) == 0;
+    pthread_mutex_lock(&q.mu);
+    for (; started < want; started++) {
+        if (pthread_create(&tids[started], NULL, reader_main, &r) != 0)
+            break;
+        q.readers++;
+    }
+    pthread_mutex_unlock(&q.mu);
     pthread_sigmask(SIG_SETMASK, &orig, NULL);
-    if (!started) {
-        log_warning("cannot start the reader thread; reading in this one");
+    if (started == 0) {
+        log_warning("cannot start a reader thread; reading in this one");
         rc = scan_in_one_thread(md, stop);
-        q.reader_done = 1;
-        tid = pthread_self();
     }
     struct maildir_item it;
     while (pop(&q, &it)) {
@@ -168,12 +213,14 @@ int tlsrpt_maildir_scan(struct tlsrpt_maildir *md, const volatile sig_atomic_t *
         if (rc != 0) {
             pthread_mutex_lock(&q.mu);
             q.abort = 1;
-            pthread_cond_signal(&q.not_full);
+            pthread_cond_broadcast(&q.not_full);
             pthread_mutex_unlock(&q.mu);
         }
     }
-    if (!pthread_equal(tid, pthread_self()))
-        pthread_join(tid, NULL);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    if (q.walk.dir)
+        closedir(q.walk.dir);
     pthread_cond_destroy(&q.not_full);
     pthread_cond_destroy(&q.not_empty);
     pthread_mutex_destroy(&q.mu);

@@ -37,9 +37,9 @@ check "good report imported" 1 "$(json_get "$out" imported)"
 reports0=$(sql "$DB" "SELECT count(*) FROM reports")
 totals0=$(sql "$DB" "SELECT count(*), total(successful), total(failed) FROM policies")
 
-# mail_rejected_as DESC CAP: a mail refused whole for CAP: exit 0, one reject (the message's bytes),
-# the log names the cap, and the receipt's meta keeps mail_error.code "too-large". (The rejects row
-# itself carries the decoder's reason for the message bytes, "format": see docs/security.md.)
+# mail_rejected_as DESC CAP: a mail refused whole for CAP: exit 0, one reject (the message's bytes)
+# whose reason names the cap, the log names the cap, and the receipt's meta keeps mail_error.code
+# "too-large".
 mail_rejected_as() {
     check "$1: exit status" 0 "$rc"
     check "$1: rejected" 1 "$(json_get "$out" rejected 2>/dev/null)"
@@ -49,6 +49,12 @@ mail_rejected_as() {
         "SELECT json_extract(meta, '\$.mail_error.code') FROM receipts ORDER BY id DESC LIMIT 1")"
     check "$1: the message is kept as a reject" 1 "$(sql "$DB" "SELECT count(*) FROM rejects WHERE raw_id =
         (SELECT raw_id FROM receipts ORDER BY id DESC LIMIT 1)")"
+    local r
+    r=$(last_reject)
+    case "$r" in
+    too-large\|*"$2"*) ok "$1: the reject's reason is the cap ($r)" ;;
+    *) not_ok "$1: the reject's reason should name $2, got '$r'" ;;
+    esac
 }
 
 # --- Bombs: small files that inflate past the caps.
@@ -141,6 +147,17 @@ import "$IN/nested.eml"
 mail_rejected_as "mail nested 1,000 deep" max_depth
 import "$IN/header.eml"
 mail_rejected_as "mail with a 1 MB header line" max_header
+
+# reprocess re-reads every stored input: a whole mail refused by a cap keeps the cap as its reason
+# (the decoder's "not gzip, zip or JSON" about a mail's bytes must not replace it).
+caps_before=$(sql "$DB" "SELECT group_concat(raw_id || ':' || code || ':' || reason, '|') FROM rejects
+    WHERE reason LIKE '%(max\_%' ESCAPE '\'")
+timeout 120 "$COLLECTOR" reprocess --json --quiet >"$WORK/reprocess.out" 2>"$WORK/err"
+check "reprocess after the mail caps: exit status" 0 "$?"
+check "reprocess keeps the mail caps as the reasons" "$caps_before" "$(sql "$DB" "SELECT
+    group_concat(raw_id || ':' || code || ':' || reason, '|') FROM rejects
+    WHERE reason LIKE '%(max\_%' ESCAPE '\'")"
+[ -n "$caps_before" ] && ok "three mail-cap rejects to check" || not_ok "no mail-cap rejects found"
 
 # --- File names with control characters: imported, and the log carries no raw control byte.
 mkdir -p "$IN/names"
