@@ -374,7 +374,7 @@ static int open_report(struct dom_acc *a, const struct policy_row *row)
 {
     static const size_t none = SIZE_MAX;
     static const unsigned char unseen = 0;
-    const char *name;
+    const char *name = NULL; /* set by names_id() unless it fails */
     size_t org_id = names_id(a->names, row->organization, &name);
     size_t rep_id = names_id(a->names, row->reporter, NULL);
     size_t *org_slot = org_id != SIZE_MAX ? id_slot(&a->org_of, org_id, &none) : NULL;

@@ -57,7 +57,7 @@ static int64_t days_from_civil(int y, int m, int d)
 int tlsrpt_datetime_parse(const char *s, size_t len, struct tlsrpt_datetime *out, const char **why)
 {
     size_t pos = 0;
-    int y, mo, d, h, mi, sec;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0; /* set by digits(); gcc -O2 cannot tell */
     uint32_t flags = 0;
 
     *why = "not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS)";
