@@ -292,6 +292,38 @@ int tlsrpt_value_size(const char *s, uint64_t min, uint64_t max, uint64_t *out, 
     return 0;
 }
 
+/* Seconds in the largest unit that divides them: "1d", "12h", "15m", "90s". */
+static void format_duration(uint64_t v, char *buf, size_t len)
+{
+    if (v >= 86400 && v % 86400 == 0)
+        snprintf(buf, len, "%" PRIu64 "d", v / 86400);
+    else if (v >= 3600 && v % 3600 == 0)
+        snprintf(buf, len, "%" PRIu64 "h", v / 3600);
+    else if (v >= 60 && v % 60 == 0)
+        snprintf(buf, len, "%" PRIu64 "m", v / 60);
+    else
+        snprintf(buf, len, "%" PRIu64 "s", v);
+}
+
+int tlsrpt_value_duration(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why,
+                          size_t whylen)
+{
+    uint64_t v;
+    if (tlsrpt_parse_duration(s, &v) != 0) {
+        snprintf(why, whylen, "'%.64s' is not a duration (such as 1d, 12h, 15m, 30s or 90)", s);
+        return -1;
+    }
+    if (v < min || v > max) {
+        char a[32], b[32];
+        format_duration(min, a, sizeof a);
+        format_duration(max, b, sizeof b);
+        snprintf(why, whylen, "'%.64s' is out of range [%s, %s]", s, a, b);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int tlsrpt_value_bool(const char *s, bool *out, char *why, size_t whylen)
 {
     static const char *yes[] = {"yes", "true", "on", "1"};
@@ -378,6 +410,8 @@ static int apply_value(const struct tlsrpt_option *opt, const char *value, char 
         return tlsrpt_value_size(value, opt->min, opt->max, opt->target, why, whylen);
     case TLSRPT_OPT_BOOL:
         return tlsrpt_value_bool(value, opt->target, why, whylen);
+    case TLSRPT_OPT_DURATION:
+        return tlsrpt_value_duration(value, opt->min, opt->max, opt->target, why, whylen);
     }
     snprintf(why, whylen, "unknown option type");
     return -1;
@@ -529,6 +563,10 @@ static void format_default(const struct tlsrpt_option *opt, char *buf, size_t le
     case TLSRPT_OPT_BOOL:
         if (*(bool *)opt->target)
             snprintf(buf, len, " (default: yes)");
+        break;
+    case TLSRPT_OPT_DURATION:
+        format_duration(*(uint64_t *)opt->target, v, sizeof v);
+        snprintf(buf, len, " (default: %s)", v);
         break;
     }
 }

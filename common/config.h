@@ -56,6 +56,9 @@ int tlsrpt_value_size(const char *s, uint64_t min, uint64_t max, uint64_t *out, 
                       size_t whylen);
 int tlsrpt_value_bool(const char *s, bool *out, char *why,
                       size_t whylen); /* yes/no/true/false/on/off/1/0 */
+/* Seconds, with s/m/h/d/w suffixes (units.h tlsrpt_parse_duration), checked against [min, max]. */
+int tlsrpt_value_duration(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why,
+                          size_t whylen);
 
 /* ---- Option table: one row per setting, applied from the file and then from argv. ---- */
 
@@ -66,6 +69,7 @@ enum tlsrpt_opt_type {
     TLSRPT_OPT_SIZE,   /* target: uint64_t *, bytes with k/M/G suffixes (powers of 1024), [min, max]
                         */
     TLSRPT_OPT_BOOL,   /* target: bool *; as a flag "--name" means yes, "--name=no" is allowed */
+    TLSRPT_OPT_DURATION, /* target: uint64_t * seconds, "90", "15m", "12h", "1d", [min, max] */
 };
 
 struct tlsrpt_option {

@@ -54,3 +54,28 @@ int tlsrpt_parse_size(const char *s, size_t *out)
     *out = (size_t)(v << shift);
     return 0;
 }
+
+int tlsrpt_parse_duration(const char *s, uint64_t *seconds)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t mult;
+    } units[] = {{"", 1},     {"s", 1},     {"m", 60},       {"min", 60},
+                 {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}};
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s)
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(end, units[i].suffix) != 0)
+            continue;
+        if (v > UINT64_MAX / units[i].mult)
+            return -1;
+        *seconds = (uint64_t)v * units[i].mult;
+        return 0;
+    }
+    return -1;
+}

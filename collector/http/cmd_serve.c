@@ -1,12 +1,16 @@
 /* cmd_serve.c - `tlsrpt-collector serve`: options and config file, start-up checks, the signal loop
- * (SIGHUP reloads the certificate, SIGTERM/SIGINT stop gracefully) and the ordered shutdown. */
+ * (SIGHUP reloads the certificate, SIGTERM/SIGINT stop gracefully) and the ordered shutdown. The
+ * endpoint may run two more threads: the Maildir watcher (serve_maildir.h) and the periodic live
+ * check of check-domains (serve_check.h). */
 #include "cli_limits.h"
 #include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "exit_codes.h"
+#include "fetch.h"
 #include "log.h"
 #include "request.h"
+#include "serve_check.h"
 #include "serve_maildir.h"
 #include "server.h"
 
@@ -24,6 +28,9 @@
 struct serve_opts {
     const char *config, *db, *listen, *tls_cert, *tls_key, *tls_priorities, *trusted_proxies;
     const char *path, *allowed_domains, *maildir, *log_level;
+    const char *check_domains, *check_dns_server, *check_trust_anchor, *check_ca_file;
+    const char *check_connect_to;
+    uint64_t check_interval, check_smtp_port;
     uint64_t port, max_body, max_drain, max_headers, max_connections, max_per_ip;
     uint64_t idle_timeout, request_timeout, rate, burst, rate_clients, queue, threads;
     uint64_t retry_after, shutdown_timeout;
@@ -40,7 +47,7 @@ static int limits_fallback(void *ctx, const char *name, const char *value, char 
     return r;
 }
 
-#define NOPTS 33
+#define NOPTS 36
 
 static void make_table(struct serve_opts *o, struct tlsrpt_option *t, struct tlsrpt_options *opts)
 {
@@ -70,6 +77,25 @@ static void make_table(struct serve_opts *o, struct tlsrpt_option *t, struct tls
          "others get 403 and are counted, not stored (default: all)"},
         {"maildir", 0, TLSRPT_OPT_STRING, &o->maildir, 0, 0, "DIR",
          "also watch this Maildir for report mail, in the same process"},
+        {"check-domains", 0, TLSRPT_OPT_STRING, &o->check_domains, 0, 0, "LIST",
+         "also run the live check of tlsrpt-check on these domains (commas and/or "
+         "blanks) every check-interval, and keep each result in the database (default: none)"},
+        {"check-interval", 0, TLSRPT_OPT_DURATION, &o->check_interval,
+         TLSRPT_SERVE_CHECK_MIN_INTERVAL, TLSRPT_SERVE_CHECK_MAX_INTERVAL, "TIME",
+         "time between the starts of two rounds of check-domains: seconds, or with "
+         "s, m, h, d or w (below 1h a warning is logged)"},
+        {"check-dns-server", 0, TLSRPT_OPT_STRING, &o->check_dns_server, 0, 0, "ADDR[@PORT]",
+         "check-domains: ask this DNS server (as a forwarder) instead of the ones in "
+         "/etc/resolv.conf"},
+        {"check-trust-anchor", 0, TLSRPT_OPT_STRING, &o->check_trust_anchor, 0, 0, "FILE",
+         "check-domains: validate DNSSEC with these DS/DNSKEY records"},
+        {"check-ca-file", 0, TLSRPT_OPT_STRING, &o->check_ca_file, 0, 0, "FILE",
+         "check-domains: trust these CA certificates (PEM) instead of the system store"},
+        {"check-smtp-port", 0, TLSRPT_OPT_UINT, &o->check_smtp_port, 1, 65535, "PORT",
+         "check-domains: connect to MX hosts on this port (test set-ups)"},
+        {"check-policy-connect-to", 0, TLSRPT_OPT_STRING, &o->check_connect_to, 0, 0, "[ADDR]:PORT",
+         "check-domains: fetch the policy from ADDR:PORT (ADDR empty: the resolved "
+         "address); URL, Host and SNI are unchanged (test set-ups)"},
         {"max-body", 0, TLSRPT_OPT_SIZE, &o->max_body, K, G, "SIZE",
          "largest request body; checked against Content-Length and while reading (413)"},
         {"max-drain", 0, TLSRPT_OPT_SIZE, &o->max_drain, 0, G, "SIZE",
@@ -136,6 +162,8 @@ static void defaults(struct serve_opts *o)
     o->retry_after = TLSRPT_HTTP_DEF_RETRY_AFTER;
     o->shutdown_timeout = DEF_SHUTDOWN_TIMEOUT;
     o->log_level = "info";
+    o->check_interval = TLSRPT_SERVE_CHECK_DEF_INTERVAL;
+    o->check_smtp_port = 25;
     tlsrpt_ingest_config_default(&o->ingest);
 }
 
@@ -161,18 +189,28 @@ static void usage(FILE *f, const struct tlsrpt_options *opts)
     fprintf(
         f,
         "\n"
+        "Live check: with --check-domains, a thread checks each listed domain as\n"
+        "'tlsrpt-check --store' does (DNS records, policy file, MX certificates) a few seconds\n"
+        "after start and then every --check-interval, and stores each result with its time\n"
+        "(history is kept; tlsrpt-report uses the newest). One log line per domain: verdict,\n"
+        "error and warning counts, duration. A check that cannot run or be stored is logged.\n"
+        "\n"
         "Signals: SIGHUP re-reads --tls-cert/--tls-key (a bad pair is logged and the old one\n"
-        "kept); SIGTERM or SIGINT stop accepting, finish requests in progress, commit, exit 0.\n"
+        "kept); SIGTERM or SIGINT stop accepting, finish requests in progress (and the domain\n"
+        "being checked), commit, exit 0.\n"
         "\n"
         "Exit status: 0 stopped by a signal or --check-config passed; 64 bad option;\n"
-        "78 bad config file or certificate; 66 --maildir is not a Maildir; 73 database\n"
-        "cannot be opened; 71 cannot listen (address in use, port needs privileges).\n"
+        "78 bad config file, certificate, check-domains or check-* set-up; 66 --maildir is\n"
+        "not a Maildir; 73 database cannot be opened; 71 cannot listen (address in use, port\n"
+        "needs privileges).\n"
         "\n"
         "Examples:\n"
         "  tlsrpt-collector serve --tls-cert /etc/tlsrpt/cert.pem --tls-key /etc/tlsrpt/key.pem\n"
         "  tlsrpt-collector serve --plain-http --listen 127.0.0.1 --port 8080 \\\n"
         "      --trusted-proxies 127.0.0.1 --path /tlsrpt --maildir /var/mail/tlsrpt\n"
-        "See docs/http.md and contrib/tlsrpt.conf.example.\n");
+        "  tlsrpt-collector serve --config /etc/tlsrpt/tlsrpt.conf \\\n"
+        "      --check-domains \"example.com example.org\" --check-interval 1d\n"
+        "See docs/http.md, docs/checker.md and contrib/tlsrpt.conf.example.\n");
 }
 
 static int level_of(const char *s, enum tlsrpt_log_level *out)
@@ -247,7 +285,56 @@ struct running {
     struct tlsrpt_writer *writer;
     struct tlsrpt_serve_maildir *maildir;
     struct tlsrpt_server *server;
+    struct tlsrpt_domain_list check_domains; /* empty: no periodic check */
+    struct tlsrpt_check_opts check_opts;
+    char check_addr[64]; /* ADDR of check-policy-connect-to */
+    bool curl_ready;     /* tlsrpt_fetch_global_init done */
+    struct tlsrpt_serve_check *check;
 };
+
+/* check-domains and the check-* options. Returns -1 to go on, else the exit status. */
+static int prepare_check(const struct serve_opts *o, struct running *r)
+{
+    char why[200];
+    struct tlsrpt_error err = {0};
+    if (tlsrpt_serve_check_parse_domains(o->check_domains, &r->check_domains, why, sizeof why)) {
+        log_error("check-domains: %s", why);
+        return TLSRPT_EXIT_CONFIG;
+    }
+    if (r->check_domains.n == 0) {
+        if (o->check_dns_server || o->check_trust_anchor || o->check_ca_file ||
+            o->check_connect_to || o->check_smtp_port != 25 ||
+            o->check_interval != TLSRPT_SERVE_CHECK_DEF_INTERVAL)
+            log_warning("check-* options are ignored without check-domains");
+        return -1;
+    }
+    struct tlsrpt_check_opts *c = &r->check_opts;
+    tlsrpt_check_opts_default(c);
+    c->dns_server = o->check_dns_server && o->check_dns_server[0] ? o->check_dns_server : NULL;
+    c->trust_anchor =
+        o->check_trust_anchor && o->check_trust_anchor[0] ? o->check_trust_anchor : NULL;
+    c->ca_file = o->check_ca_file && o->check_ca_file[0] ? o->check_ca_file : NULL;
+    c->smtp_port = (int)o->check_smtp_port;
+    if (o->check_connect_to && o->check_connect_to[0] &&
+        tlsrpt_serve_check_parse_connect_to(o->check_connect_to, r->check_addr,
+                                            sizeof r->check_addr, c) != 0) {
+        log_error("check-policy-connect-to: '%.64s' is not [ADDR]:PORT", o->check_connect_to);
+        return TLSRPT_EXIT_CONFIG;
+    }
+    /* The resolver and the trust store are set up once here to find a bad DNS server, trust
+     * anchor or CA file now; the check thread makes its own. */
+    struct tlsrpt_checker *ck = NULL;
+    if (tlsrpt_checker_new(c, &ck, &err) != 0) {
+        log_error("check: %s", err.message);
+        return err.code == TLSRPT_E_NOMEM ? TLSRPT_EXIT_OSERR : TLSRPT_EXIT_CONFIG;
+    }
+    tlsrpt_checker_free(ck);
+    if (o->check_interval < TLSRPT_SERVE_CHECK_WARN_INTERVAL)
+        log_warning("check-interval is %llu s, under an hour: every round queries DNS and "
+                    "connects to the policy host and every MX of %zu domain(s)",
+                    (unsigned long long)o->check_interval, r->check_domains.n);
+    return -1;
+}
 
 /* Everything that can fail on the configuration, before anything listens. */
 static int prepare(const struct serve_opts *o, struct running *r)
@@ -271,6 +358,9 @@ static int prepare(const struct serve_opts *o, struct running *r)
         tlsrpt_tls_describe(r->tls, desc, sizeof desc);
         log_info("TLS: certificate %s", desc);
     }
+    int status = prepare_check(o, r);
+    if (status >= 0)
+        return status;
     struct tlsrpt_ratelimit_config rc = {o->rate, o->burst, o->rate_clients};
     if (tlsrpt_ratelimit_new(&rc, &r->rl) != 0) {
         log_error("out of memory for %llu rate-limit entries", (unsigned long long)o->rate_clients);
@@ -329,6 +419,38 @@ static int start(const struct serve_opts *o, struct running *r)
              v6 ? "[" : "", o->listen, v6 ? "]" : "", (unsigned)tlsrpt_server_port(r->server),
              sc.path ? sc.path : "/ (any path)", dbpath, o->maildir ? ", maildir " : "",
              o->maildir ? o->maildir : "");
+    if (r->check_domains.n > 0) {
+        struct tlsrpt_serve_check_config cc = {.db_path = dbpath,
+                                               .domains = &r->check_domains,
+                                               .interval = o->check_interval,
+                                               .check = r->check_opts};
+        if (tlsrpt_serve_check_start(&cc, &r->check, &err) != 0) {
+            if (err.code == TLSRPT_E_DB)
+                log_error("check: database %s: %s", dbpath, err.message);
+            else
+                log_error("check: %s", err.message);
+            return err.code == TLSRPT_E_NOMEM ? TLSRPT_EXIT_OSERR : TLSRPT_EXIT_CANTCREAT;
+        }
+        char names[512];
+        size_t used = 0, shown = 0;
+        names[0] = '\0';
+        for (; shown < r->check_domains.n; shown++) {
+            const char *d = r->check_domains.v[shown];
+            if (used + strlen(d) + 2 >= sizeof names - 16)
+                break;
+            used +=
+                (size_t)snprintf(names + used, sizeof names - used, "%s%s", shown ? ", " : "", d);
+        }
+        if (shown < r->check_domains.n)
+            snprintf(names + used, sizeof names - used, " and %zu more",
+                     r->check_domains.n - shown);
+        log_info("check: %zu domain(s) every %llu s, the first round in %llu s: %s",
+                 r->check_domains.n, (unsigned long long)o->check_interval,
+                 (unsigned long long)(o->check_interval < TLSRPT_SERVE_CHECK_FIRST_DELAY
+                                          ? o->check_interval
+                                          : TLSRPT_SERVE_CHECK_FIRST_DELAY),
+                 names);
+    }
     return -1;
 }
 
@@ -346,12 +468,14 @@ static void wait_in_flight(struct tlsrpt_server *s, uint64_t secs)
     }
 }
 
-/* SIGTERM order: stop accepting; let requests finish (each answered after its commit); stop the
- * writer (it commits what is queued, answering those too); stop the Maildir watcher; close. */
+/* SIGTERM order: tell the check thread to stop (it finishes the domain under way meanwhile); stop
+ * accepting; let requests finish (each answered after its commit); wait for the check thread; stop
+ * the writer (it commits what is queued, answering those too); stop the Maildir watcher; close. */
 static void shut_down(const struct serve_opts *o, struct running *r)
 {
     struct tlsrpt_writer_stats ws = {0};
     struct tlsrpt_server_stats ss = {0};
+    tlsrpt_serve_check_request_stop(r->check);
     if (r->server) {
         tlsrpt_server_quiesce(r->server);
         log_info("stopping: no new connections; %zu request(s) in progress",
@@ -362,6 +486,8 @@ static void shut_down(const struct serve_opts *o, struct running *r)
                         tlsrpt_server_in_flight(r->server),
                         (unsigned long long)o->shutdown_timeout);
     }
+    tlsrpt_serve_check_stop(r->check);
+    r->check = NULL;
     /* From here a request that still completes gets 503 from the stopped writer. */
     tlsrpt_writer_stop(r->writer, &ws);
     if (r->server) {
@@ -385,6 +511,9 @@ static void shut_down(const struct serve_opts *o, struct running *r)
     tlsrpt_tls_free(r->tls);
     tlsrpt_cidr_list_free(&r->proxies);
     tlsrpt_domain_list_free(&r->allowed);
+    tlsrpt_domain_list_free(&r->check_domains);
+    if (r->curl_ready)
+        tlsrpt_fetch_global_cleanup();
 }
 
 static void signal_loop(struct running *r, const sigset_t *set)
@@ -441,6 +570,15 @@ int tlsrpt_cmd_serve(int argc, char **argv)
     sigaddset(&blocked, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &blocked, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* libcurl's global set-up (the check's policy fetch) must precede every thread. */
+    if (r.check_domains.n > 0) {
+        if (tlsrpt_fetch_global_init() != 0) {
+            log_error("check: libcurl could not be initialised");
+            status = TLSRPT_EXIT_OSERR;
+            goto out;
+        }
+        r.curl_ready = true;
+    }
     status = start(&o, &r);
     if (status < 0) {
         signal_loop(&r, &set);

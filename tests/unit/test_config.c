@@ -1,6 +1,7 @@
 /* test_config.c - the config file parser, typed getters and the option table (file + argv). */
 #include "config.h"
 #include "testutil.h"
+#include "units.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -273,6 +274,76 @@ static void test_peek_and_help(void **state)
     free(text);
 }
 
+/* Durations: units.h tlsrpt_parse_duration and the DURATION option type (flag, file, help). */
+static void test_durations(void **state)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        uint64_t want;
+    } cases[] = {
+        {"90", 0, 90},
+        {"30s", 0, 30},
+        {"15m", 0, 900},
+        {"15min", 0, 900},
+        {"12h", 0, 43200},
+        {"1d", 0, 86400},
+        {"2w", 0, 1209600},
+        {"0", 0, 0},
+        {"", -1, 0},
+        {"d", -1, 0},
+        {"1D", -1, 0},
+        {"1 d", -1, 0},
+        {" 1d", -1, 0},
+        {"-1d", -1, 0},
+        {"+1d", -1, 0},
+        {"1dd", -1, 0},
+        {"1.5h", -1, 0},
+        {"1ms", -1, 0},
+        {"99999999999999999999", -1, 0},
+        {"30500568904944w", -1, 0}, /* overflows 64 bits once multiplied */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t v = 12345;
+        int rc = tlsrpt_parse_duration(cases[i].in, &v);
+        if (rc != cases[i].rc)
+            print_error("'%s': rc %d\n", cases[i].in, rc);
+        assert_int_equal(rc, cases[i].rc);
+        assert_int_equal(v, rc == 0 ? cases[i].want : 12345);
+    }
+
+    uint64_t every = 86400;
+    struct tlsrpt_option opt[] = {
+        {"every", 0, TLSRPT_OPT_DURATION, &every, 1, 366 * 86400, "TIME", "interval"}};
+    struct tlsrpt_options o = {opt, 1, NULL, NULL, false};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    assert_non_null(mem);
+    tlsrpt_options_print_help(mem, &o);
+    fclose(mem);
+    assert_non_null(strstr(text, "--every TIME"));
+    assert_non_null(strstr(text, "interval (default: 1d)"));
+    free(text);
+
+    struct tlsrpt_error err = {0};
+    int first = 0;
+    char *argv[] = {"serve", "--every=12h"};
+    assert_int_equal(tlsrpt_options_from_argv(&o, 2, argv, &first, &err), 0);
+    assert_int_equal(every, 43200);
+    char *bad[] = {"serve", "--every", "0"};
+    assert_int_not_equal(tlsrpt_options_from_argv(&o, 3, bad, &first, &err), 0);
+    assert_non_null(strstr(err.message, "--every: '0' is out of range [1s, 366d]"));
+    struct tlsrpt_config *c = parse_ok("[serve]\nevery = 15m\n");
+    assert_int_equal(tlsrpt_options_from_config(&o, c, "serve", &err), 0);
+    assert_int_equal(every, 900);
+    tlsrpt_config_free(c);
+    c = parse_ok("[serve]\n\nevery = daily\n");
+    assert_int_not_equal(tlsrpt_options_from_config(&o, c, "serve", &err), 0);
+    assert_non_null(strstr(err.message, "t.conf:3: every: 'daily' is not a duration"));
+    tlsrpt_config_free(c);
+}
+
 static void test_load_file(void **state)
 {
     const char *dir = tu_tmpdir();
@@ -304,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_options_from_config),
         cmocka_unit_test(test_options_from_argv),
         cmocka_unit_test(test_peek_and_help),
+        cmocka_unit_test(test_durations),
         cmocka_unit_test(test_load_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
