@@ -1,4 +1,6 @@
-/* queries.c - the only SQL of the analyzer. Two statements per path, every value bound:
+/* queries.c - the only SQL of the analyzer. Two statements per path, every value bound, and only
+ * the policies and failure_details tables are read (each entry carries its report's start time,
+ * reporter and organization name):
  *   one domain (--domain): its policy entries and failure details through policies_domain_start;
  *   every domain: one pass over the window through policies_start, in time order, which keeps the
  *   table reads close together (rows are written in roughly time order), then the failure details.
@@ -13,13 +15,13 @@
 
 #define POLICY_COLUMNS                                                                             \
     "p.id, p.report, p.idx, p.policy_type, p.sts_mode, p.sts_max_age, p.mx_patterns,"              \
-    " p.successful, p.failed, p.start_time, p.reporter, r.organization_name, p.policy_domain"
+    " p.successful, p.failed, p.start_time, p.reporter, p.organization_name, p.policy_domain"
 #define DETAIL_FIELDS                                                                              \
     "fd.policy, fd.result_type, fd.sending_mta_ip, fd.receiving_mx_hostname, fd.receiving_ip,"     \
     " fd.failed_session_count, fd.failure_reason_code"
 
 static const char SQL_POLICIES[] =
-    "SELECT " POLICY_COLUMNS " FROM policies AS p JOIN reports AS r ON r.id = p.report"
+    "SELECT " POLICY_COLUMNS " FROM policies AS p"
     " WHERE p.policy_domain = ?3 AND p.start_time >= ?1 AND p.start_time < ?2"
     " ORDER BY p.start_time, p.id";
 
@@ -31,7 +33,6 @@ static const char SQL_DETAILS[] =
 
 static const char SQL_ALL_POLICIES[] =
     "SELECT " POLICY_COLUMNS " FROM policies AS p"
-    " JOIN reports AS r ON r.id = p.report"
     " WHERE p.start_time >= ?1 AND p.start_time < ?2 ORDER BY p.start_time, p.id";
 
 /* The caller knows which entries of the window have failures and their id range: reading the

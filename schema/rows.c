@@ -146,7 +146,8 @@ static int insert_policy(struct tlsrpt_db *db, int64_t report_id, size_t idx,
                               : sqlite3_bind_null(st, 8)) |
          tlsrpt_bind_text(st, 9, json[2]) | sqlite3_bind_int64(st, 10, p->total_successful) |
          sqlite3_bind_int64(st, 11, p->total_failure) | sqlite3_bind_int64(st, 12, r->start_time) |
-         tlsrpt_bind_text(st, 13, prep->reporter)) != SQLITE_OK)
+         tlsrpt_bind_text(st, 13, prep->reporter) |
+         tlsrpt_bind_text(st, 14, r->organization_name)) != SQLITE_OK)
         return tlsrpt_db_fail(db, err, "insert policy");
     if (tlsrpt_stmt_done(db, st, "insert policy", err) != 0)
         return TLSRPT_E_DB;

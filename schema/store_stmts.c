@@ -41,8 +41,8 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_REPORT_DELETE] = "DELETE FROM reports WHERE id = ?1",
     [ST_POLICY_INSERT] =
         "INSERT INTO policies (report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"
-        " sts_mode, sts_max_age, mx_patterns, successful, failed, start_time, reporter)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        " sts_mode, sts_max_age, mx_patterns, successful, failed, start_time, reporter,"
+        " organization_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [ST_POLICIES_DELETE] = "DELETE FROM policies WHERE report = ?1",
     [ST_DETAIL_INSERT] =
         "INSERT INTO failure_details (policy, idx, result_type, sending_mta_ip,"

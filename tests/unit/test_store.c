@@ -402,7 +402,8 @@ static void test_store_and_read_back(void **state)
                              "100",
                              "3",
                              num(b[10], T0),
-                             "example.net"};
+                             "example.net",
+                             "Example Org"};
     const char *policy1[] = {num(b[11], id),
                              "1",
                              "no-policy-found",
@@ -415,13 +416,14 @@ static void test_store_and_read_back(void **state)
                              "5",
                              "0",
                              b[10],
-                             "example.net"};
+                             "example.net",
+                             "Example Org"};
     const char *policy_sql = "SELECT report, idx, policy_type, policy_domain, policy_strings,"
                              " mx_hosts, sts_mode, sts_max_age, mx_patterns, successful, failed,"
-                             " start_time, reporter FROM policies WHERE idx = ?";
+                             " start_time, reporter, organization_name FROM policies WHERE idx = ?";
     assert_int_equal(count(f->db, "policies"), 2);
-    assert_row(f->db, policy_sql, 0, policy0, 13);
-    assert_row(f->db, policy_sql, 1, policy1, 13);
+    assert_row(f->db, policy_sql, 0, policy0, 14);
+    assert_row(f->db, policy_sql, 1, policy1, 14);
 
     int64_t p0 = q_int(f->db, "SELECT id FROM policies WHERE idx = ?", 0);
     const char *detail0[] = {"0",
