@@ -206,7 +206,7 @@ static int store_one(struct import_run *run, struct tlsrpt_prepared *it)
         return tlsrpt_mail_submit(run->ing, mail, it->path, on_mail_done, mc);
     }
     return tlsrpt_ingest_submit_prepared(run->ing, it->raw.data, it->raw.len, &src, it->report,
-                                         &it->why, on_done, (void *)it->path);
+                                         &it->why, &it->prep, on_done, (void *)it->path);
 }
 
 int tlsrpt_import_paths(struct tlsrpt_ingest *ing, char *const *paths, size_t n_paths,

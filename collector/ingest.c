@@ -8,6 +8,7 @@
 #include "log.h"
 #include "report_parse.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,17 @@ const struct tlsrpt_ingest_config *tlsrpt_ingest_config_of(const struct tlsrpt_i
     return &ing->cfg;
 }
 
+int tlsrpt_ingest_prep(const uint8_t *raw, size_t len, const struct tlsrpt_report *report,
+                       struct tlsrpt_store_prep *p)
+{
+    struct tlsrpt_error err = {0};
+    if (tlsrpt_store_prep_make(raw, len, report, p, &err) != 0) {
+        tlsrpt_store_prep_free(p);
+        return -1;
+    }
+    return 0;
+}
+
 int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
                          const struct tlsrpt_source_info *src,
                          const struct tlsrpt_parse_hints *hints, tlsrpt_ingest_done_fn done,
@@ -206,7 +218,7 @@ int tlsrpt_ingest_submit(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t l
     struct tlsrpt_error why = {0};
     struct tlsrpt_report *report =
         tlsrpt_ingest_prepare(&ing->cfg, raw, len, hints, &ing->json, &why);
-    int rc = tlsrpt_ingest_submit_prepared(ing, raw, len, src, report, &why, done, ctx);
+    int rc = tlsrpt_ingest_submit_prepared(ing, raw, len, src, report, &why, NULL, done, ctx);
     tlsrpt_report_free(report);
     return rc;
 }
@@ -230,7 +242,8 @@ static int savepoint(struct tlsrpt_ingest *ing, int which, struct tlsrpt_error *
 int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
                                   const struct tlsrpt_source_info *src,
                                   const struct tlsrpt_report *report,
-                                  const struct tlsrpt_error *why, tlsrpt_ingest_done_fn done,
+                                  const struct tlsrpt_error *why,
+                                  const struct tlsrpt_store_prep *prep, tlsrpt_ingest_done_fn done,
                                   void *ctx)
 {
     struct pending item = {.done = done, .ctx = ctx};
@@ -261,12 +274,19 @@ int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw,
 
     enum tlsrpt_store_outcome so;
     int rc;
+    /* A prep made off this thread (sha256, dedupe key, JSON) leaves only the writing here. */
+    bool prepped = prep != NULL && prep->sha256[0] != '\0' && (report == NULL || prep->reporter);
     if (report != NULL) {
-        rc = tlsrpt_store_report(ing->db, raw, len, src, report, &so, &res->report_id, &dberr);
+        rc = prepped ? tlsrpt_store_report_prepped(ing->db, raw, len, src, report, prep, &so,
+                                                   &res->report_id, &dberr)
+                     : tlsrpt_store_report(ing->db, raw, len, src, report, &so, &res->report_id,
+                                           &dberr);
         list_domains(report, res->policy_domains, sizeof res->policy_domains);
     } else {
         res->reason = *why;
-        rc = tlsrpt_store_reject(ing->db, raw, len, src, &res->reason, &so, &dberr);
+        rc = prepped ? tlsrpt_store_reject_prepped(ing->db, raw, len, src, &res->reason, prep, &so,
+                                                   &dberr)
+                     : tlsrpt_store_reject(ing->db, raw, len, src, &res->reason, &so, &dberr);
     }
     if (rc != 0) {
         /* Undo this input only; the rest of the batch stays good. */

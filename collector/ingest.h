@@ -78,13 +78,21 @@ struct tlsrpt_report *tlsrpt_ingest_prepare(const struct tlsrpt_ingest_config *c
                                             const struct tlsrpt_parse_hints *hints,
                                             struct tlsrpt_buf *scratch, struct tlsrpt_error *why);
 
+/* Also pure and thread-safe: what the store derives from the bytes and the report (sha256,
+ * dedupe key, JSON texts; tlsrpt_store_prep_make), so that the thread that owns the database only
+ * writes. report may be NULL (an input to be rejected). Returns 0, or -1 when memory ran out (*p
+ * is then empty and the store computes it itself). Free with tlsrpt_store_prep_free. */
+int tlsrpt_ingest_prep(const uint8_t *raw, size_t len, const struct tlsrpt_report *report,
+                       struct tlsrpt_store_prep *p);
+
 /* The database half of submit, for an input prepared by tlsrpt_ingest_prepare: report (borrowed;
- * may be NULL) or, when report is NULL, why (the reject reason). Same batching and callbacks as
- * submit. */
+ * may be NULL) or, when report is NULL, why (the reject reason); prep (borrowed; may be NULL) made
+ * by tlsrpt_ingest_prep for the same bytes and report. Same batching and callbacks as submit. */
 int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw, size_t len,
                                   const struct tlsrpt_source_info *src,
                                   const struct tlsrpt_report *report,
-                                  const struct tlsrpt_error *why, tlsrpt_ingest_done_fn done,
+                                  const struct tlsrpt_error *why,
+                                  const struct tlsrpt_store_prep *prep, tlsrpt_ingest_done_fn done,
                                   void *ctx);
 
 /* The ingest's configuration (for callers of tlsrpt_ingest_prepare). */

@@ -33,6 +33,7 @@ static void clear_item(struct tlsrpt_prepared *it)
 {
     tlsrpt_report_free(it->report);
     it->report = NULL;
+    tlsrpt_store_prep_free(&it->prep);
     tlsrpt_mail_prepared_free(it->mail);
     it->mail = NULL;
     it->mail_rc = 0;
@@ -66,10 +67,11 @@ static void prepare_one(struct tlsrpt_prepare_pool *p, struct tlsrpt_prepared *i
      * message's MIME work (also pure) is done here too. The consumer only stores. */
     it->is_report = tlsrpt_sniff(it->raw.data, it->raw.len) != TLSRPT_FMT_UNKNOWN ||
                     !looks_like_mail(it->raw.data, it->raw.len);
-    if (it->is_report)
+    if (it->is_report) {
         it->report =
             tlsrpt_ingest_prepare(p->cfg, it->raw.data, it->raw.len, NULL, scratch, &it->why);
-    else
+        tlsrpt_ingest_prep(it->raw.data, it->raw.len, it->report, &it->prep);
+    } else
         it->mail_rc = tlsrpt_mail_prepare(it->raw.data, it->raw.len, NULL, p->cfg, &it->mail);
 }
 

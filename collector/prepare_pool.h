@@ -16,12 +16,13 @@
 #include <stddef.h>
 
 struct tlsrpt_prepared {
-    const char *path;             /* borrowed from the caller's list */
-    enum tlsrpt_read_status read; /* how reading went; the rest is valid only for TLSRPT_READ_OK */
-    struct tlsrpt_buf raw;        /* the file's bytes */
-    int is_report;                /* sniffed as gzip/zip/JSON: report or why is set */
-    struct tlsrpt_report *report; /* parsed report (owned by the slot) or NULL */
-    struct tlsrpt_error why;      /* read error, or the reject reason when report is NULL */
+    const char *path;              /* borrowed from the caller's list */
+    enum tlsrpt_read_status read;  /* how reading went; the rest is valid only for TLSRPT_READ_OK */
+    struct tlsrpt_buf raw;         /* the file's bytes */
+    int is_report;                 /* sniffed as gzip/zip/JSON: report or why is set */
+    struct tlsrpt_report *report;  /* parsed report (owned by the slot) or NULL */
+    struct tlsrpt_error why;       /* read error, or the reject reason when report is NULL */
+    struct tlsrpt_store_prep prep; /* what the store derives (tlsrpt_ingest_prep), also made here */
     struct tlsrpt_mail_prepared
         *mail;   /* not a bare report: the MIME work done (consumer submits) */
     int mail_rc; /* tlsrpt_mail_prepare's result when mail was attempted */

@@ -84,7 +84,7 @@ char *tlsrpt_json_list(struct tlsrpt_store_stmts *s, char *const *v, size_t n)
     size_t key_len;
     uint64_t hash = list_hash(v, n, &key_len);
     struct tlsrpt_json_cache_entry *e = NULL;
-    if (key_len <= JSON_CACHE_MAX_KEY) {
+    if (s != NULL && key_len <= JSON_CACHE_MAX_KEY) {
         e = &s->json[hash % TLSRPT_JSON_CACHE_SLOTS];
         if (e->text != NULL && e->hash == hash && e->n == n && same_key(e, v, n))
             return strdup(e->text);

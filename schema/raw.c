@@ -40,10 +40,11 @@ static int deflate_raw(struct tlsrpt_db *db, const uint8_t *raw, size_t len, con
     return 0;
 }
 
-int tlsrpt_store_put_raw(struct tlsrpt_db *db, const uint8_t *raw, size_t len, int64_t now,
-                         int64_t *raw_id, int *fresh, struct tlsrpt_error *err)
+int tlsrpt_store_put_raw(struct tlsrpt_db *db, const uint8_t *raw, size_t len, const char *sha256,
+                         int64_t now, int64_t *raw_id, int *fresh, struct tlsrpt_error *err)
 {
-    char sha[65];
+    char own[65];
+    const char *sha = sha256;
     const uint8_t *data = raw;
     size_t data_len = len;
     const char *encoding = "identity";
@@ -52,8 +53,12 @@ int tlsrpt_store_put_raw(struct tlsrpt_db *db, const uint8_t *raw, size_t len, i
 
     if (raw == NULL) /* an empty body; keep the library calls below away from NULL */
         raw = data = empty;
-    if (tlsrpt_sha256_hex(raw, len, sha) != 0)
-        return tlsrpt_error_set(err, TLSRPT_E_DB, NULL, "sha256 of a %zu-byte input failed", len);
+    if (sha == NULL) {
+        if (tlsrpt_sha256_hex(raw, len, own) != 0)
+            return tlsrpt_error_set(err, TLSRPT_E_DB, NULL, "sha256 of a %zu-byte input failed",
+                                    len);
+        sha = own;
+    }
     st = tlsrpt_stmt(db, ST_RAW_INSERT, err);
     if (st == NULL)
         return TLSRPT_E_DB;

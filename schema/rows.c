@@ -67,7 +67,7 @@ int tlsrpt_store_dedupe_key(const struct tlsrpt_report *r, char buf[65])
     return rc;
 }
 
-void tlsrpt_store_prepared_free(struct tlsrpt_prepared *p)
+void tlsrpt_store_prep_free(struct tlsrpt_store_prep *p)
 {
     for (size_t i = 0; i < p->n_json; i++)
         free(p->json[i]);
@@ -77,11 +77,10 @@ void tlsrpt_store_prepared_free(struct tlsrpt_prepared *p)
 }
 
 int tlsrpt_store_prepare(struct tlsrpt_db *db, const struct tlsrpt_report *r,
-                         struct tlsrpt_prepared *p, struct tlsrpt_error *err)
+                         struct tlsrpt_store_prep *p, struct tlsrpt_error *err)
 {
-    memset(p, 0, sizeof *p);
-    struct tlsrpt_store_stmts *cache = tlsrpt_store_stmts_get(db, err);
-    if (cache == NULL)
+    struct tlsrpt_store_stmts *cache = NULL;
+    if (db != NULL && (cache = tlsrpt_store_stmts_get(db, err)) == NULL)
         return TLSRPT_E_NOMEM;
     p->reporter = tlsrpt_report_reporter(r);
     if (p->reporter == NULL || tlsrpt_store_key(r, p->reporter, p->key) != 0)
@@ -97,7 +96,7 @@ int tlsrpt_store_prepare(struct tlsrpt_db *db, const struct tlsrpt_report *r,
         j[2] = tlsrpt_json_list(cache, pol->mx_patterns, pol->n_mx_patterns);
         if (j[0] == NULL || j[1] == NULL || j[2] == NULL) {
             /* jansson refuses only on allocation failure or a string that is not UTF-8. */
-            tlsrpt_store_prepared_free(p);
+            tlsrpt_store_prep_free(p);
             return tlsrpt_error_set(err, TLSRPT_E_DB, NULL,
                                     "policies[%zu]: cannot encode policy strings or MX names as "
                                     "JSON (out of memory or not UTF-8)",
@@ -106,7 +105,7 @@ int tlsrpt_store_prepare(struct tlsrpt_db *db, const struct tlsrpt_report *r,
     }
     return 0;
 nomem:
-    tlsrpt_store_prepared_free(p);
+    tlsrpt_store_prep_free(p);
     return tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "out of memory preparing a report");
 }
 
@@ -129,7 +128,7 @@ static int insert_detail(struct tlsrpt_db *db, int64_t policy_id, size_t idx,
 }
 
 static int insert_policy(struct tlsrpt_db *db, int64_t report_id, size_t idx,
-                         const struct tlsrpt_report *r, const struct tlsrpt_prepared *prep,
+                         const struct tlsrpt_report *r, const struct tlsrpt_store_prep *prep,
                          struct tlsrpt_error *err)
 {
     const struct tlsrpt_policy *p = &r->policies[idx];
@@ -159,7 +158,7 @@ static int insert_policy(struct tlsrpt_db *db, int64_t report_id, size_t idx,
 }
 
 static int insert_policies(struct tlsrpt_db *db, int64_t report_id, const struct tlsrpt_report *r,
-                           const struct tlsrpt_prepared *prep, struct tlsrpt_error *err)
+                           const struct tlsrpt_store_prep *prep, struct tlsrpt_error *err)
 {
     for (size_t i = 0; i < r->n_policies; i++)
         if (insert_policy(db, report_id, i, r, prep, err) != 0)
@@ -171,7 +170,7 @@ static int insert_policies(struct tlsrpt_db *db, int64_t report_id, const struct
  * dedupe_key, reporter, organization_name, contact_info, report_id, start, end, start_raw, end_raw,
  * flags. */
 static int bind_report(sqlite3_stmt *st, int first, const struct tlsrpt_report *r,
-                       const struct tlsrpt_prepared *p)
+                       const struct tlsrpt_store_prep *p)
 {
     int i = first;
     return tlsrpt_bind_text(st, i, p->key) | tlsrpt_bind_text(st, i + 1, p->reporter) |
@@ -185,7 +184,7 @@ static int bind_report(sqlite3_stmt *st, int first, const struct tlsrpt_report *
 }
 
 int tlsrpt_store_insert_report(struct tlsrpt_db *db, int64_t raw_id, int64_t receipt_id,
-                               const struct tlsrpt_report *r, const struct tlsrpt_prepared *p,
+                               const struct tlsrpt_report *r, const struct tlsrpt_store_prep *p,
                                int64_t duplicates, int64_t now, int64_t *report_id,
                                struct tlsrpt_error *err)
 {
@@ -204,7 +203,7 @@ int tlsrpt_store_insert_report(struct tlsrpt_db *db, int64_t raw_id, int64_t rec
 }
 
 int tlsrpt_store_update_report(struct tlsrpt_db *db, int64_t report_id,
-                               const struct tlsrpt_report *r, const struct tlsrpt_prepared *p,
+                               const struct tlsrpt_report *r, const struct tlsrpt_store_prep *p,
                                struct tlsrpt_error *err)
 {
     sqlite3_stmt *st = tlsrpt_stmt(db, ST_REPORT_UPDATE, err);

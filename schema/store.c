@@ -1,6 +1,7 @@
 /* store.c - the arrival of an input: a parsed report or a reject (store.h). Every call writes a
  * receipts row whatever the outcome. What can fail for the input's sake (source kind, reporter,
  * dedupe key, JSON encoding) is checked before the first write. */
+#include "hash.h"
 #include "store_internal.h"
 
 #include <string.h>
@@ -52,7 +53,7 @@ static int64_t produced(const struct tlsrpt_raw_state *rs)
  * well. */
 static int write_report(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
                         const struct tlsrpt_source_info *src, const struct tlsrpt_report *report,
-                        const struct tlsrpt_prepared *prep, enum tlsrpt_store_outcome *outcome,
+                        const struct tlsrpt_store_prep *prep, enum tlsrpt_store_outcome *outcome,
                         int64_t *report_id, struct tlsrpt_error *err)
 {
     int64_t now = (int64_t)time(NULL);
@@ -61,7 +62,8 @@ static int write_report(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len
     int fresh;
     struct tlsrpt_raw_state rs = {0};
 
-    if (tlsrpt_store_put_raw(db, raw, raw_len, received, &raw_id, &fresh, err) != 0)
+    const char *sha = prep->sha256[0] ? prep->sha256 : NULL; /* NULL: put_raw computes it */
+    if (tlsrpt_store_put_raw(db, raw, raw_len, sha, received, &raw_id, &fresh, err) != 0)
         return TLSRPT_E_DB;
     /* New bytes cannot have led anywhere yet: skip the lookup on the common path. */
     if (!fresh && tlsrpt_store_raw_state(db, raw_id, &rs, err) != 0)
@@ -89,20 +91,46 @@ static int write_report(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len
     return 0;
 }
 
+int tlsrpt_store_prep_make(const uint8_t *raw, size_t raw_len, const struct tlsrpt_report *report,
+                           struct tlsrpt_store_prep *p, struct tlsrpt_error *err)
+{
+    static const uint8_t empty[1];
+    memset(p, 0, sizeof *p);
+    if (tlsrpt_sha256_hex(raw ? raw : empty, raw_len, p->sha256) != 0)
+        return tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "sha256 of a %zu-byte input failed",
+                                raw_len);
+    return report != NULL ? tlsrpt_store_prepare(NULL, report, p, err) : 0;
+}
+
+int tlsrpt_store_report_prepped(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
+                                const struct tlsrpt_source_info *src,
+                                const struct tlsrpt_report *report,
+                                const struct tlsrpt_store_prep *prep,
+                                enum tlsrpt_store_outcome *outcome, int64_t *report_id,
+                                struct tlsrpt_error *err)
+{
+    int rc = check_args(db, raw, raw_len, src, report, outcome, "store report", err);
+    if (rc == 0)
+        rc = tlsrpt_store_check(db, prep != NULL && prep->reporter != NULL, "store report", err);
+    if (rc != 0)
+        return rc;
+    return write_report(db, raw, raw_len, src, report, prep, outcome, report_id, err);
+}
+
 int tlsrpt_store_report(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
                         const struct tlsrpt_source_info *src, const struct tlsrpt_report *report,
                         enum tlsrpt_store_outcome *outcome, int64_t *report_id,
                         struct tlsrpt_error *err)
 {
-    struct tlsrpt_prepared prep;
+    struct tlsrpt_store_prep prep = {0};
     int rc = check_args(db, raw, raw_len, src, report, outcome, "store report", err);
     if (rc != 0)
         return rc;
-    rc = tlsrpt_store_prepare(db, report, &prep, err);
+    rc = tlsrpt_store_prepare(db, report, &prep, err); /* with the handle's JSON cache */
     if (rc != 0)
         return rc;
     rc = write_report(db, raw, raw_len, src, report, &prep, outcome, report_id, err);
-    tlsrpt_store_prepared_free(&prep);
+    tlsrpt_store_prep_free(&prep);
     return rc;
 }
 
@@ -123,7 +151,7 @@ int tlsrpt_store_put_reject(struct tlsrpt_db *db, int64_t raw_id, int64_t receip
     return tlsrpt_stmt_done(db, st, "insert reject", err);
 }
 
-static int write_reject(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
+static int write_reject(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len, const char *sha,
                         const struct tlsrpt_source_info *src, const struct tlsrpt_error *reason,
                         enum tlsrpt_store_outcome *outcome, struct tlsrpt_error *err)
 {
@@ -133,7 +161,7 @@ static int write_reject(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len
     int fresh;
     struct tlsrpt_raw_state rs = {0};
 
-    if (tlsrpt_store_put_raw(db, raw, raw_len, received, &raw_id, &fresh, err) != 0)
+    if (tlsrpt_store_put_raw(db, raw, raw_len, sha, received, &raw_id, &fresh, err) != 0)
         return TLSRPT_E_DB;
     if (!fresh && tlsrpt_store_raw_state(db, raw_id, &rs, err) != 0)
         return TLSRPT_E_DB;
@@ -158,5 +186,18 @@ int tlsrpt_store_reject(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len
     int rc = check_args(db, raw, raw_len, src, reason, outcome, "store reject", err);
     if (rc != 0)
         return rc;
-    return write_reject(db, raw, raw_len, src, reason, outcome, err);
+    return write_reject(db, raw, raw_len, NULL, src, reason, outcome, err);
+}
+
+int tlsrpt_store_reject_prepped(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
+                                const struct tlsrpt_source_info *src,
+                                const struct tlsrpt_error *reason,
+                                const struct tlsrpt_store_prep *prep,
+                                enum tlsrpt_store_outcome *outcome, struct tlsrpt_error *err)
+{
+    int rc = check_args(db, raw, raw_len, src, reason, outcome, "store reject", err);
+    if (rc != 0)
+        return rc;
+    const char *sha = prep && prep->sha256[0] ? prep->sha256 : NULL;
+    return write_reject(db, raw, raw_len, sha, src, reason, outcome, err);
 }

@@ -60,6 +60,37 @@ int tlsrpt_store_reject(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len
                         const struct tlsrpt_source_info *src, const struct tlsrpt_error *reason,
                         enum tlsrpt_store_outcome *outcome, struct tlsrpt_error *err);
 
+/* What the store derives from an input before writing: the raw bytes' sha256 and, for a report,
+ * its reporter, dedupe key and the JSON texts of its lists. Computing it touches nothing but its
+ * arguments, so a source does it on the thread that parsed the input (tlsrpt_store_prep_make) and
+ * the thread that owns the database only writes (the _prepped calls). */
+struct tlsrpt_store_prep {
+    char sha256[65]; /* of the raw bytes, lower-case hex */
+    char *reporter;  /* report only: tlsrpt_report_reporter() */
+    char key[65];    /* report only: the dedupe key */
+    char **json;     /* report only: per policy, policy_strings, mx_hosts, mx_patterns as JSON */
+    size_t n_json;
+};
+/* Fills *p for raw (and report, NULL for an input to be rejected). Returns 0, TLSRPT_E_NOMEM, or
+ * TLSRPT_E_DB when a list cannot be encoded as JSON (not UTF-8); *p is then empty. Always free it
+ * with tlsrpt_store_prep_free. */
+int tlsrpt_store_prep_make(const uint8_t *raw, size_t raw_len, const struct tlsrpt_report *report,
+                           struct tlsrpt_store_prep *p, struct tlsrpt_error *err);
+void tlsrpt_store_prep_free(struct tlsrpt_store_prep *p);
+/* tlsrpt_store_report and tlsrpt_store_reject with prep made by tlsrpt_store_prep_make for the same
+ * raw bytes (and report). */
+int tlsrpt_store_report_prepped(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
+                                const struct tlsrpt_source_info *src,
+                                const struct tlsrpt_report *report,
+                                const struct tlsrpt_store_prep *prep,
+                                enum tlsrpt_store_outcome *outcome, int64_t *report_id,
+                                struct tlsrpt_error *err);
+int tlsrpt_store_reject_prepped(struct tlsrpt_db *db, const uint8_t *raw, size_t raw_len,
+                                const struct tlsrpt_source_info *src,
+                                const struct tlsrpt_error *reason,
+                                const struct tlsrpt_store_prep *prep,
+                                enum tlsrpt_store_outcome *outcome, struct tlsrpt_error *err);
+
 /* For reprocess: visits every raw input in id order. A stored blob that does not inflate to its
  * recorded size stops the walk with TLSRPT_E_DB naming the raw id. The callback gets the raw bytes
  * (decompressed as received), the meta JSON of its first receipt (may be NULL), the reports.id it

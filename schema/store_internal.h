@@ -63,7 +63,7 @@ void tlsrpt_store_stmts_free(struct tlsrpt_store_stmts *s);
 
 /* json_list.c: the strings as a compact JSON array, malloc'd (free()); "[]" for none, never NULL on
  * success. NULL when memory runs out or a string is not UTF-8. */
-char *tlsrpt_json_list(struct tlsrpt_store_stmts *s, char *const *v, size_t n);
+char *tlsrpt_json_list(struct tlsrpt_store_stmts *s, char *const *v, size_t n); /* s may be NULL */
 void tlsrpt_json_cache_free(struct tlsrpt_store_stmts *s);
 
 /* The prepared statement `id`, reset and ready to bind; NULL with err set on failure. */
@@ -81,8 +81,8 @@ int tlsrpt_store_check(struct tlsrpt_db *db, int args_ok, const char *what,
                        struct tlsrpt_error *err);
 
 /* raw.c: the input row (inserted or found by sha256) and an arrival row. */
-int tlsrpt_store_put_raw(struct tlsrpt_db *db, const uint8_t *raw, size_t len, int64_t now,
-                         int64_t *raw_id, int *fresh, struct tlsrpt_error *err);
+int tlsrpt_store_put_raw(struct tlsrpt_db *db, const uint8_t *raw, size_t len, const char *sha256,
+                         int64_t now, int64_t *raw_id, int *fresh, struct tlsrpt_error *err);
 int tlsrpt_store_put_receipt(struct tlsrpt_db *db, int64_t raw_id,
                              const struct tlsrpt_source_info *src, int64_t received_at,
                              enum tlsrpt_store_outcome outcome, int64_t *receipt_id,
@@ -99,25 +99,19 @@ struct tlsrpt_raw_state {
 int tlsrpt_store_raw_state(struct tlsrpt_db *db, int64_t raw_id, struct tlsrpt_raw_state *rs,
                            struct tlsrpt_error *err);
 
-/* rows.c: everything about a report that can fail without the database (allocation, JSON encoding),
- * computed before the first write so that a store call never stops half-way for its input. */
-struct tlsrpt_prepared {
-    char *reporter; /* tlsrpt_report_reporter() */
-    char key[65];   /* dedupe key */
-    char **json;    /* per policy: policy_strings, mx_hosts, mx_patterns as JSON array text */
-    size_t n_json;
-};
+/* rows.c: the report half of a tlsrpt_store_prep (everything about a report that can fail without
+ * the database: allocation, JSON encoding), computed before the first write so that a store call
+ * never stops half-way for its input. With db, JSON texts come from the handle's cache; with db
+ * NULL (another thread than the writer's) they are encoded every time. */
 int tlsrpt_store_prepare(struct tlsrpt_db *db, const struct tlsrpt_report *r,
-                         struct tlsrpt_prepared *p, struct tlsrpt_error *err);
-void tlsrpt_store_prepared_free(struct tlsrpt_prepared *p);
-
+                         struct tlsrpt_store_prep *p, struct tlsrpt_error *err);
 int tlsrpt_store_key(const struct tlsrpt_report *r, const char *reporter, char key[65]);
 int tlsrpt_store_insert_report(struct tlsrpt_db *db, int64_t raw_id, int64_t receipt_id,
-                               const struct tlsrpt_report *r, const struct tlsrpt_prepared *p,
+                               const struct tlsrpt_report *r, const struct tlsrpt_store_prep *p,
                                int64_t duplicates, int64_t now, int64_t *report_id,
                                struct tlsrpt_error *err);
 int tlsrpt_store_update_report(struct tlsrpt_db *db, int64_t report_id,
-                               const struct tlsrpt_report *r, const struct tlsrpt_prepared *p,
+                               const struct tlsrpt_report *r, const struct tlsrpt_store_prep *p,
                                struct tlsrpt_error *err);
 int tlsrpt_store_bump(struct tlsrpt_db *db, int64_t report_id, int64_t by,
                       struct tlsrpt_error *err);

@@ -68,7 +68,7 @@ static int merge(struct tlsrpt_db *db, int64_t from, int64_t into, struct tlsrpt
 }
 
 static int write_reparse(struct tlsrpt_db *db, int64_t raw_id, int64_t report_id,
-                         const struct tlsrpt_report *report, const struct tlsrpt_prepared *prep,
+                         const struct tlsrpt_report *report, const struct tlsrpt_store_prep *prep,
                          enum tlsrpt_store_outcome *outcome, struct tlsrpt_error *err)
 {
     int64_t now = (int64_t)time(NULL);
@@ -124,7 +124,7 @@ int tlsrpt_store_reparse(struct tlsrpt_db *db, int64_t raw_id, int64_t report_id
                          const struct tlsrpt_report *report, enum tlsrpt_store_outcome *outcome,
                          struct tlsrpt_error *err)
 {
-    struct tlsrpt_prepared prep;
+    struct tlsrpt_store_prep prep = {0};
     int rc =
         tlsrpt_store_check(db, raw_id > 0 && report != NULL && outcome != NULL, "reparse", err);
     if (rc != 0)
@@ -133,7 +133,7 @@ int tlsrpt_store_reparse(struct tlsrpt_db *db, int64_t raw_id, int64_t report_id
     if (rc != 0)
         return rc;
     rc = write_reparse(db, raw_id, report_id, report, &prep, outcome, err);
-    tlsrpt_store_prepared_free(&prep);
+    tlsrpt_store_prep_free(&prep);
     return rc;
 }
 

@@ -185,6 +185,7 @@ static void prepare_job(struct req *r, const uint8_t *data, size_t len)
     cfg.parse = r->srv->cfg.parse;
     memset(&r->job.why, 0, sizeof r->job.why);
     r->job.report = tlsrpt_ingest_prepare(&cfg, data, len, NULL, &scratch, &r->job.why);
+    tlsrpt_ingest_prep(data, len, r->job.report, &r->job.prep);
     r->job.prepared = 1;
     tlsrpt_buf_free(&scratch);
 }
@@ -380,6 +381,7 @@ void tlsrpt_http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     tlsrpt_http_body_free(&r->body);
     tlsrpt_buf_free(&r->inflated);
     tlsrpt_report_free(r->job.report); /* only set if the job never reached the writer */
+    tlsrpt_store_prep_free(&r->job.prep);
     free(r->meta_json);
     free(r);
     *con_cls = NULL;

@@ -40,7 +40,7 @@ static void write_batch(struct tlsrpt_writer *w, struct tlsrpt_http_job *list, s
             struct tlsrpt_report *report = job->report; /* ours now; done() may free the job */
             job->report = NULL;
             tlsrpt_ingest_submit_prepared(w->ing, job->body, job->len, &job->src, report, &job->why,
-                                          job_done, job);
+                                          &job->prep, job_done, job);
             tlsrpt_report_free(report);
         } else {
             tlsrpt_ingest_submit(w->ing, job->body, job->len, &job->src, NULL, job_done, job);

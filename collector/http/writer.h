@@ -27,6 +27,9 @@ struct tlsrpt_http_job {
     int prepared;
     struct tlsrpt_report *report;
     struct tlsrpt_error why;
+    /* Optional with prepared: what the store derives (tlsrpt_ingest_prep), made on the request
+     * thread too; the submitter keeps and frees it (the writer only reads it while storing). */
+    struct tlsrpt_store_prep prep;
     /* Called on the writer thread after the job's batch ended; res is valid only during the call.
      * The job may be freed by its owner as soon as done() starts another thread on it, so done()
      * must be the writer's last touch of the job. */

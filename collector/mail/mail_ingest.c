@@ -157,7 +157,7 @@ int tlsrpt_mail_submit(struct tlsrpt_ingest *ing, struct tlsrpt_mail_prepared *p
         struct tlsrpt_source_info src = {
             .kind = "mail", .reference = reference, .meta_json = in->meta};
         rc = tlsrpt_ingest_submit_prepared(ing, in->data, in->len, &src, in->report, &in->why,
-                                           part_done, slot);
+                                           &in->prep, part_done, slot);
         if (rc != 0)
             break; /* part_done has run for this input, with FAILED */
     }

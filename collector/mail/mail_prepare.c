@@ -37,6 +37,7 @@ static int prepare_whole(struct tlsrpt_mail_prepared *p, const struct tlsrpt_mai
     in->meta = tlsrpt_mail_meta_json(x, NULL, NULL, &p->mail_error);
     snprintf(in->label, sizeof in->label, "(whole message)");
     in->why = p->mail_error;
+    tlsrpt_ingest_prep(in->data, in->len, NULL, &in->prep);
     p->n = 1;
     return 0;
 }
@@ -62,6 +63,7 @@ static void prepare_parts(struct tlsrpt_mail_prepared *p, struct tlsrpt_mail_ext
         in->data = part->data; /* moved: the extract no longer frees it */
         in->len = part->len;
         part->data = NULL;
+        tlsrpt_ingest_prep(in->data, in->len, in->report, &in->prep);
         p->n = i + 1;
     }
     tlsrpt_buf_free(&json);
@@ -121,6 +123,7 @@ void tlsrpt_mail_prepared_free(struct tlsrpt_mail_prepared *p)
         free(p->in[i].data);
         free(p->in[i].meta);
         tlsrpt_report_free(p->in[i].report);
+        tlsrpt_store_prep_free(&p->in[i].prep);
     }
     free(p->in);
     free(p);

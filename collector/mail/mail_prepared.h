@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "report.h"
+#include "store.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@ struct prepared_input {
      * why set (the reject reason; for a message refused whole, the cap it exceeded). */
     struct tlsrpt_report *report;
     struct tlsrpt_error why;
+    struct tlsrpt_store_prep prep; /* what the store derives from data (tlsrpt_ingest_prep) */
 };
 
 struct tlsrpt_mail_prepared {

@@ -1026,6 +1026,61 @@ static void test_readonly_handle_refused(void **state)
     tlsrpt_report_free(r);
 }
 
+/* The prep made off the writer's thread (tlsrpt_store_prep_make) writes exactly what the store
+ * would derive itself: same raw sha256, same dedupe key, same JSON texts. Mixing the two paths on
+ * the same bytes and report must therefore dedupe. */
+static void test_prepped_equals_direct(void **state)
+{
+    struct fixture *f = *state;
+    struct tlsrpt_report *r = build(&base);
+    struct tlsrpt_store_prep prep;
+    struct tlsrpt_error err = {0};
+    char key[65], sha[65];
+    assert_int_equal(tlsrpt_store_prep_make((const uint8_t *)raw_a, strlen(raw_a), r, &prep, &err),
+                     0);
+    assert_int_equal(tlsrpt_store_dedupe_key(r, key), 0);
+    assert_string_equal(prep.key, key);
+    assert_int_equal(tlsrpt_sha256_hex(raw_a, strlen(raw_a), sha), 0);
+    assert_string_equal(prep.sha256, sha);
+    assert_int_equal(prep.n_json, 3 * r->n_policies);
+
+    enum tlsrpt_store_outcome got;
+    int64_t id = 0;
+    assert_int_equal(tlsrpt_store_report_prepped(f->db, (const uint8_t *)raw_a, strlen(raw_a),
+                                                 &src_file, r, &prep, &got, &id, &err),
+                     0);
+    assert_int_equal(got, TLSRPT_STORE_IMPORTED);
+    assert_int_equal(q_int(f->db,
+                           "SELECT count(*) FROM raw_inputs WHERE sha256 = "
+                           "(SELECT sha256 FROM raw_inputs WHERE id = ?)",
+                           q_int(f->db, "SELECT raw_id FROM reports WHERE id = ?", id)),
+                     1);
+    /* The same bytes through the direct path: one raw input, one report, one duplicate. */
+    assert_int_equal(store_ok(f, raw_a, r, TLSRPT_STORE_DUPLICATE), id);
+    /* Other bytes, same report, direct then prepped: deduped on the key. */
+    assert_int_equal(store_ok(f, raw_b, r, TLSRPT_STORE_DUPLICATE), id);
+    assert_int_equal(count(f->db, "raw_inputs"), 2);
+    assert_int_equal(count(f->db, "reports"), 1);
+    assert_int_equal(count(f->db, "policies"), (int64_t)r->n_policies);
+    tlsrpt_store_prep_free(&prep);
+
+    /* A reject's prep (no report): its bytes are stored under the same sha256 as directly. */
+    static const uint8_t bad[] = "{not json";
+    struct tlsrpt_error reason = {0};
+    tlsrpt_error_set(&reason, TLSRPT_E_JSON, "", "not JSON");
+    assert_int_equal(tlsrpt_store_prep_make(bad, sizeof bad - 1, NULL, &prep, &err), 0);
+    assert_null(prep.reporter);
+    assert_int_equal(tlsrpt_store_reject_prepped(f->db, bad, sizeof bad - 1, &src_file, &reason,
+                                                 &prep, &got, &err),
+                     0);
+    assert_int_equal(got, TLSRPT_STORE_REJECTED);
+    reject_ok(f, bad, sizeof bad - 1, TLSRPT_STORE_REJECTED);
+    assert_int_equal(count(f->db, "rejects"), 1);
+    assert_int_equal(q_int(f->db, "SELECT attempts FROM rejects WHERE id = ?", 1), 2);
+    tlsrpt_store_prep_free(&prep);
+    tlsrpt_report_free(r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1051,6 +1106,7 @@ int main(void)
         T(test_bad_input_writes_nothing),
         T(test_db_failure_caller_savepoint),
         T(test_readonly_handle_refused),
+        T(test_prepped_equals_direct),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
