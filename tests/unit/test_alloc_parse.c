@@ -5,6 +5,7 @@
  * realloc, strdup, strndup in the statically linked libraries) through -Wl,--wrap, which
  * tests/CMakeLists.txt sets for this executable only. */
 #include "report_parse.h"
+#include "store.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -172,11 +173,59 @@ static void test_with_hint(void **state)
     run_case("google-no-policy-found", &hints);
 }
 
+/* The store's off-thread half (sha256, dedupe key, JSON texts) under the same injection: every
+ * failure is an error with *p left empty (nothing to free, nothing leaked), never a crash. */
+static void test_store_prep(void **state)
+{
+    (void)state;
+    char path[4096];
+    size_t len;
+    snprintf(path, sizeof path, "%s/tests/reports/valid/google-validation-failures/input.json",
+             tu_source_dir());
+    uint8_t *json = tu_read_file(path, &len);
+    assert_non_null(json);
+    struct tlsrpt_report *r = NULL;
+    struct tlsrpt_error err = {0};
+    assert_int_equal(tlsrpt_report_parse((const char *)json, len, NULL, NULL, &r, &err), 0);
+    json_set_alloc_funcs(json_malloc, json_free);
+    unsigned long failures = 0;
+    for (fail_at = 1;; fail_at++) {
+        struct tlsrpt_store_prep p;
+        seen = hit = 0;
+        armed = 1;
+        int rc = tlsrpt_store_prep_make(json, len, r, &p, &err);
+        armed = 0;
+        if (hit == 0) {
+            assert_int_equal(rc, 0);
+            assert_non_null(p.reporter);
+            assert_int_equal(p.n_json, 3 * r->n_policies);
+            tlsrpt_store_prep_free(&p);
+            break;
+        }
+        if (rc == 0) { /* absorbed: the result must still be whole */
+            assert_non_null(p.reporter);
+            tlsrpt_store_prep_free(&p);
+            continue;
+        }
+        failures++;
+        assert_true(err.code == TLSRPT_E_NOMEM || err.code == TLSRPT_E_DB);
+        assert_null(p.reporter);
+        assert_null(p.json);
+        tlsrpt_store_prep_free(&p); /* harmless on an empty prep */
+    }
+    json_set_alloc_funcs(malloc, free);
+    print_message("store prep: %lu allocations, %lu failed runs\n", seen, failures);
+    assert_true(failures > 3);
+    tlsrpt_report_free(r);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_google_failures),
         cmocka_unit_test(test_with_hint),
+        cmocka_unit_test(test_store_prep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
