@@ -166,7 +166,8 @@ int main(int argc, char **argv)
     /* Less sensitive to other load than wall time: what the one database thread costs. */
     printf("writer:  %.1f us CPU per report on the database thread (raw loop: %.1f us wall per "
            "report)\n",
-           writer_cpu_s * 1e6 / (double)(c.imported + c.duplicates ? c.imported + c.duplicates : 1),
+           writer_cpu_s * 1e6 /
+               (double)((c.imported + c.duplicates) ? c.imported + c.duplicates : 1),
            raw_s * 1e6 / (double)(raw_ok ? raw_ok : 1));
     for (size_t i = 0; i < fl.n; i++)
         free(fl.paths[i]);

@@ -14,12 +14,14 @@ const char tlsrpt_limit_options_help[] =
     "      --max-policies=N         policies per report (default 1000)\n"
     "      --max-details=N          failure-details per policy (default 10000)\n"
     "      --max-string=SIZE        any one JSON string (default 64K)\n"
+    "      --max-items=N            JSON brackets, commas and colons in one report, counted\n"
+    "                               before parsing: bounds its memory (default 500000)\n"
     "      --batch-size=N           inputs per database transaction (default 500)\n"
     "      --batch-ms=N             longest wait of an input for its commit (default 200)\n";
 
-static const char *const names[] = {"max-compressed", "max-decompressed", "max-ratio",
-                                    "max-depth",      "max-policies",     "max-details",
-                                    "max-string",     "batch-size",       "batch-ms"};
+static const char *const names[] = {
+    "max-compressed", "max-decompressed", "max-ratio",  "max-depth", "max-policies",
+    "max-details",    "max-string",       "batch-size", "batch-ms",  "max-items"};
 
 static int apply(int idx, const char *arg, struct tlsrpt_ingest_config *cfg)
 {
@@ -60,6 +62,9 @@ static int apply(int idx, const char *arg, struct tlsrpt_ingest_config *cfg)
         break;
     case 8:
         cfg->batch_max_ms = (int)n;
+        break;
+    case 9:
+        cfg->parse.max_items = (size_t)n;
         break;
     }
     return 1;

@@ -18,8 +18,9 @@
         {"max-details", required_argument, NULL, 1005},                                            \
         {"max-string", required_argument, NULL, 1006},                                             \
         {"batch-size", required_argument, NULL, 1007},                                             \
+        {"batch-ms", required_argument, NULL, 1008},                                               \
     {                                                                                              \
-        "batch-ms", required_argument, NULL, 1008                                                  \
+        "max-items", required_argument, NULL, 1009                                                 \
     }
 
 /* The --help lines for the options above. */

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -353,6 +354,20 @@ static void init_gmime(void)
     g_mime_init();
 }
 
+/* GMime builds the whole tree before max_parts can be counted on it, and a part costs it about a
+ * kilobyte: a 5 MB message of a million empty parts would take over a gigabyte. Every part needs a
+ * delimiter line beginning with "--", so counting such lines first bounds the tree. The allowance
+ * (8 per part, plus 64) keeps signature separators, PGP armour and the like from ever refusing a
+ * message that the count on the tree would accept. */
+static int too_many_delimiters(const uint8_t *msg, size_t len, size_t max_parts)
+{
+    size_t allowed = max_parts > (SIZE_MAX - 64) / 8 ? SIZE_MAX : max_parts * 8 + 64, n = 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if ((i == 0 || msg[i - 1] == '\n') && msg[i] == '-' && msg[i + 1] == '-' && ++n > allowed)
+            return 1;
+    return 0;
+}
+
 int tlsrpt_mail_extract(const uint8_t *msg, size_t len, const struct tlsrpt_mail_limits *limits,
                         struct tlsrpt_mail_extract *out, struct tlsrpt_error *err)
 {
@@ -367,6 +382,11 @@ int tlsrpt_mail_extract(const uint8_t *msg, size_t len, const struct tlsrpt_mail
         return tlsrpt_error_set(err, TLSRPT_E_TOO_LARGE, "",
                                 "message is %zu bytes, over the cap of %zu (max_message)", len,
                                 limits->max_message);
+    if (too_many_delimiters(msg, len, limits->max_parts))
+        return tlsrpt_error_set(err, TLSRPT_E_TOO_LARGE, "",
+                                "more than %zu lines beginning with \"--\" before MIME parsing: "
+                                "more MIME parts than %zu (max_parts)",
+                                limits->max_parts * 8 + 64, limits->max_parts);
     pthread_once(&once, init_gmime);
 
     struct walk w = {.lim = limits, .out = out, .err = err};

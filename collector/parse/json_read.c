@@ -87,7 +87,12 @@ const char *tlsrpt_jtype_name(const json_t *v)
 
 bool tlsrpt_json_depth_ok(const char *text, size_t len, size_t max_depth)
 {
-    size_t depth = 0;
+    return tlsrpt_json_prescan(text, len, max_depth, 0) != 1;
+}
+
+int tlsrpt_json_prescan(const char *text, size_t len, size_t max_depth, size_t max_items)
+{
+    size_t depth = 0, items = 0;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         char ch = text[i];
@@ -100,14 +105,21 @@ bool tlsrpt_json_depth_ok(const char *text, size_t len, size_t max_depth)
         }
         if (ch == '"') {
             in_string = true;
-        } else if (ch == '[' || ch == '{') {
+            continue;
+        }
+        if (ch == '[' || ch == '{') {
             if (++depth > max_depth)
-                return false;
+                return 1;
         } else if ((ch == ']' || ch == '}') && depth > 0) {
             depth--; /* unbalanced brackets are jansson's to report */
+            continue;
+        } else if (ch != ',' && ch != ':') {
+            continue;
         }
+        if (max_items > 0 && ++items > max_items)
+            return 2;
     }
-    return true;
+    return 0;
 }
 
 /* jansson quotes up to 20 bytes of the input in its messages: keep only printable ASCII of it,
@@ -141,11 +153,20 @@ static const char *json_error_kind(enum json_error_code code)
 json_t *tlsrpt_json_load(struct tlsrpt_jctx *c, const char *text, size_t len, size_t flags,
                          enum json_error_code *jcode)
 {
-    if (!tlsrpt_json_depth_ok(text, len, c->lim->max_depth)) {
+    int scan = tlsrpt_json_prescan(text, len, c->lim->max_depth, c->lim->max_items);
+    if (scan == 1) {
         if (jcode)
             *jcode = json_error_stack_overflow;
         tlsrpt_jfail(c, TLSRPT_E_JSON, "nested deeper than %zu levels (max-depth)",
                      c->lim->max_depth);
+        return NULL;
+    }
+    if (scan == 2) {
+        if (jcode)
+            *jcode = json_error_stack_overflow; /* a structure too large: hostile, as too deep */
+        tlsrpt_jfail(c, TLSRPT_E_TOO_LARGE,
+                     "more than %zu JSON items (brackets, commas, colons) (max-items)",
+                     c->lim->max_items);
         return NULL;
     }
     json_error_t je;

@@ -49,6 +49,11 @@ const char *tlsrpt_jtype_name(const json_t *v);
  * when within. */
 bool tlsrpt_json_depth_ok(const char *text, size_t len, size_t max_depth);
 
+/* One pass over the text before any parser allocates: the nesting depth and the number of items
+ * (brackets, commas, colons outside strings). Returns 0, 1 when deeper than max_depth, 2 when more
+ * items than max_items (0 = no item cap). Malformed text passes: the parser reports it. */
+int tlsrpt_json_prescan(const char *text, size_t len, size_t max_depth, size_t max_items);
+
 /* Loads text with duplicate keys rejected after the depth check. On failure sets an error at the
  * current path (TLSRPT_E_JSON) and returns NULL; *jcode (may be NULL) receives jansson's error
  * code, or json_error_stack_overflow for the depth check. */

@@ -18,6 +18,11 @@
 #define TLSRPT_DEF_MAX_STRINGS 1000  /* policy-string[] / mx-host[] entries per policy */
 #define TLSRPT_DEF_MAX_STRING_LEN                                                                  \
     65536u /* any one string value, bytes (failure-reason-code is free text) */
+/* JSON items (brackets, commas and colons outside strings: about two per value), counted before
+ * jansson builds anything. The per-array caps above are checked on the built tree, and an empty
+ * object costs jansson some 230 bytes, so without this a 20 MiB body of "{}," would take 1.5 GB.
+ * 500,000 bounds a parse to about 40 MB and still admits some 25,000 failure details. */
+#define TLSRPT_DEF_MAX_ITEMS 500000u
 
 struct tlsrpt_decode_limits {
     size_t max_compressed;   /* input bytes accepted at all */
@@ -31,6 +36,7 @@ struct tlsrpt_parse_limits {
     size_t max_details;
     size_t max_strings;
     size_t max_string_len;
+    size_t max_items;
 };
 
 void tlsrpt_decode_limits_default(struct tlsrpt_decode_limits *l);

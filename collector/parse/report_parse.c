@@ -141,9 +141,9 @@ static int unpack_json_array(struct parser *p, struct tlsrpt_policy *pol, const 
     enum json_error_code jcode = json_error_unknown;
     *unpacked = false;
     json_t *inner = tlsrpt_json_load(&p->j, text, len, 0, &jcode);
-    if (inner == NULL) { /* too deep is hostile; any other failure means it is just text */
+    if (inner == NULL) { /* too deep or too many items is hostile; else it is just text */
         if (jcode == json_error_stack_overflow)
-            return TLSRPT_E_JSON;
+            return p->j.err && p->j.err->code ? p->j.err->code : TLSRPT_E_JSON;
         return jcode == json_error_out_of_memory ? TLSRPT_E_NOMEM : 0;
     }
     int rc = 0;

@@ -334,6 +334,46 @@ static void test_cap_parts_and_reports(void **state)
     free(s);
 }
 
+/* The delimiter pre-scan refuses a message of a million empty parts before GMime builds anything
+ * (it would take over a gigabyte), while a message whose text has many "--" lines (signature
+ * separators) but few parts still goes through. */
+static void test_cap_parts_prescan(void **state)
+{
+    (void)state;
+    struct tlsrpt_mail_limits lim;
+    tlsrpt_mail_limits_default(&lim);
+    struct tlsrpt_mail_extract x;
+    struct tlsrpt_error err = {0};
+    const char *head = "Subject: many\nContent-Type: multipart/mixed; boundary=B\n\n";
+    size_t n_parts = 1000000, cap = strlen(head) + n_parts * 5 + 16;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    size_t n = (size_t)snprintf(s, cap, "%s", head);
+    for (size_t i = 0; i < n_parts; i++) {
+        memcpy(s + n, "--B\n\n", 5);
+        n += 5;
+    }
+    n += (size_t)snprintf(s + n, cap - n, "--B--\n");
+    assert_int_equal(tlsrpt_mail_extract((uint8_t *)s, n, &lim, &x, &err), TLSRPT_E_TOO_LARGE);
+    assert_non_null(strstr(err.message, "before MIME parsing"));
+    assert_non_null(strstr(err.message, "(max_parts)"));
+    tlsrpt_mail_extract_free(&x);
+    free(s);
+
+    /* Two parts, one of them a text with 1,000 "-- " lines: not refused by the pre-scan. */
+    cap = 4096 + 1000 * 8;
+    s = malloc(cap);
+    assert_non_null(s);
+    n = (size_t)snprintf(s, cap, "%s--B\nContent-Type: text/plain\n\n", head);
+    for (size_t i = 0; i < 1000; i++)
+        n += (size_t)snprintf(s + n, cap - n, "-- \nsig\n");
+    n += (size_t)snprintf(s + n, cap - n, "--B\nContent-Type: application/json\n\n{}\n--B--\n");
+    assert_int_equal(tlsrpt_mail_extract((uint8_t *)s, n, &lim, &x, &err), 0);
+    assert_int_equal(x.n_parts, 1);
+    tlsrpt_mail_extract_free(&x);
+    free(s);
+}
+
 static void test_cap_headers(void **state)
 {
     (void)state;
@@ -534,26 +574,27 @@ static void test_corpus(void **state)
 int main(void)
 {
     enum { N_FIXTURES = sizeof cases / sizeof *cases };
-    struct CMUnitTest tests[N_FIXTURES + 11];
-    size_t n = 0;
-    for (size_t i = 0; i < N_FIXTURES; i++) {
-        tests[n] = (struct CMUnitTest){
-            .name = cases[i].file, .test_func = test_fixture, .initial_state = (void *)&cases[i]};
-        n++;
-    }
-    const struct CMUnitTest more[] = {
+    static const struct CMUnitTest more[] = {
         cmocka_unit_test(test_envelope_google),
         cmocka_unit_test(test_envelope_microsoft_folded),
         cmocka_unit_test(test_envelope_forwarded),
         cmocka_unit_test(test_dkim_tag),
         cmocka_unit_test(test_cap_depth),
         cmocka_unit_test(test_cap_parts_and_reports),
+        cmocka_unit_test(test_cap_parts_prescan),
         cmocka_unit_test(test_cap_headers),
         cmocka_unit_test(test_cap_message_size),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_broken_report_part_kept),
         cmocka_unit_test(test_corpus),
     };
+    struct CMUnitTest tests[N_FIXTURES + sizeof more / sizeof *more];
+    size_t n = 0;
+    for (size_t i = 0; i < N_FIXTURES; i++) {
+        tests[n] = (struct CMUnitTest){
+            .name = cases[i].file, .test_func = test_fixture, .initial_state = (void *)&cases[i]};
+        n++;
+    }
     for (size_t i = 0; i < sizeof more / sizeof *more; i++)
         tests[n++] = more[i];
     return _cmocka_run_group_tests("mime_extract", tests, n, NULL, NULL);

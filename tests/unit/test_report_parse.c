@@ -921,6 +921,60 @@ static void run_cap_case(void **state)
     tlsrpt_report_free(r);
 }
 
+/* max-items is counted on the text, before jansson allocates: a report of exactly N items passes
+ * with max_items = N and is refused with N - 1; the refusal names the cap and is TOO_LARGE. */
+static void test_max_items_prescan(void **state)
+{
+    (void)state;
+    char *js = q("{" HEAD "," DAY ",'policies':[" POLD(STS, SUMMARY(0, 1), DETAIL("")) "]}");
+    size_t items = 0;
+    int in_str = 0;
+    for (const char *p = js; *p; p++) { /* the count the cap is defined by */
+        if (in_str) {
+            if (*p == '\\')
+                p++;
+            else if (*p == '"')
+                in_str = 0;
+        } else if (*p == '"') {
+            in_str = 1;
+        } else if (*p == '{' || *p == '[' || *p == ',' || *p == ':') {
+            items++;
+        }
+    }
+    assert_true(items > 20);
+    struct tlsrpt_parse_limits lim;
+    tlsrpt_parse_limits_default(&lim);
+    struct tlsrpt_report *r = NULL;
+    struct tlsrpt_error err;
+    lim.max_items = items;
+    assert_int_equal(parse_q(js, &lim, NULL, &r, &err), 0);
+    tlsrpt_report_free(r);
+    r = NULL;
+    lim.max_items = items - 1;
+    assert_int_equal(parse_q(js, &lim, NULL, &r, &err), TLSRPT_E_TOO_LARGE);
+    assert_null(r);
+    assert_non_null(strstr(err.message, "(max-items)"));
+    free(js);
+
+    /* A million empty objects in failure-details: refused by the default cap, quickly. */
+    char *head = q("{" HEAD "," DAY ",'policies':[{'policy':{'policy-type':'no-policy-found',"
+                   "'policy-domain':'e.example'},'summary':{'total-successful-session-count':0,"
+                   "'total-failure-session-count':1},'failure-details':[");
+    size_t n = 1000000, cap = strlen(head) + 3 * n + 8;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    size_t len = (size_t)snprintf(big, cap, "%s", head);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(big + len, i ? ",{}" : "{}", i ? 3 : 2);
+        len += i ? 3 : 2;
+    }
+    len += (size_t)snprintf(big + len, cap - len, "]}]}");
+    assert_int_equal(tlsrpt_report_parse(big, len, NULL, NULL, &r, &err), TLSRPT_E_TOO_LARGE);
+    assert_non_null(strstr(err.message, "(max-items)"));
+    free(big);
+    free(head);
+}
+
 /* Default caps hold with real sizes: 1001 policies are refused, 1000 accepted. */
 static void test_default_policy_cap(void **state)
 {
@@ -1069,15 +1123,11 @@ int main(void)
     size_t n_ok = sizeof ok_cases / sizeof *ok_cases, n_bad = sizeof bad_cases / sizeof *bad_cases,
            n_cap = sizeof cap_cases / sizeof *cap_cases;
     static const struct CMUnitTest fixed[] = {
-        cmocka_unit_test(test_raw_nul_byte),
-        cmocka_unit_test(test_depth_bomb),
-        cmocka_unit_test(test_depth_cap_exact),
-        cmocka_unit_test(test_default_policy_cap),
-        cmocka_unit_test(test_null_err_and_limits),
-        cmocka_unit_test(test_flags_accumulate),
-        cmocka_unit_test(test_flag_names),
-        cmocka_unit_test(test_reporter),
-        cmocka_unit_test(test_to_json),
+        cmocka_unit_test(test_raw_nul_byte),      cmocka_unit_test(test_depth_bomb),
+        cmocka_unit_test(test_depth_cap_exact),   cmocka_unit_test(test_default_policy_cap),
+        cmocka_unit_test(test_max_items_prescan), cmocka_unit_test(test_null_err_and_limits),
+        cmocka_unit_test(test_flags_accumulate),  cmocka_unit_test(test_flag_names),
+        cmocka_unit_test(test_reporter),          cmocka_unit_test(test_to_json),
     };
     size_t n_fixed = sizeof fixed / sizeof *fixed, total = n_ok + n_bad + n_cap + n_fixed;
     struct CMUnitTest *tests = calloc(total, sizeof *tests);
