@@ -142,50 +142,105 @@ static int ext_values_ok(const struct tlsrpt_txt_field *fl, size_t nf, const cha
     return 1;
 }
 
+/* The first field of that name (a later repetition is ignored), or NULL. */
+static const struct tlsrpt_txt_field *first_field(const struct tlsrpt_txt_field *fl, size_t nf,
+                                                  const char *name)
+{
+    for (size_t k = 0; k < nf; k++)
+        if (field_is(&fl[k], name))
+            return &fl[k];
+    return NULL;
+}
+
+/* The texts of one record kind, for the findings both record checks share. */
+struct record_kind {
+    const char *version; /* "v=STSv1" */
+    const char *rfc;     /* where the syntax is defined */
+    const char *own;     /* the field the caller checks itself ("id", "rua") */
+    const char *code_syntax, *code_missing, *code_multiple;
+    const char *fix_prefix, *fix_missing, *why_missing, *fix_multiple, *why_multiple, *fix_syntax;
+};
+
+static const struct record_kind STS_KIND = {
+    STS_PREFIX,
+    "RFC 8461",
+    "id",
+    "sts-record-syntax",
+    "sts-record-missing",
+    "sts-record-multiple",
+    "Publish exactly \"v=STSv1; id=...;\" with the semicolon right after v=STSv1.",
+    "Publish a TXT record \"v=STSv1; id=<timestamp>;\" at this name (tlsrpt-check --suggest "
+    "prints one).",
+    "no TXT record beginning with \"v=STSv1;\": senders see no MTA-STS",
+    "Delete all but one of the v=STSv1 records.",
+    "senders then ignore MTA-STS",
+    "Write the record as \"v=STSv1; id=...;\" with name=value fields separated by \";\".",
+};
+
+static const struct record_kind RPT_KIND = {
+    RPT_PREFIX,
+    "RFC 8460",
+    "rua",
+    "tlsrpt-record-syntax",
+    "tlsrpt-record-missing",
+    "tlsrpt-record-multiple",
+    "Publish \"v=TLSRPTv1; rua=mailto:...\" with the semicolon right after v=TLSRPTv1.",
+    "Publish \"v=TLSRPTv1; rua=mailto:<address tlsrpt reads>\" so senders report failures; the "
+    "readiness verdict is built from those reports.",
+    "no TXT record beginning with \"v=TLSRPTv1;\": nobody will send TLS reports",
+    "Delete all but one v=TLSRPTv1 record; list every address in its one rua=, separated by "
+    "commas.",
+    "senders then send no reports",
+    "Write the record as \"v=TLSRPTv1; rua=...\" with name=value fields separated by \";\".",
+};
+
+/* Exactly one record of the kind, split into fields whose extension values are valid. Returns 1
+ * with *rec and fl[0..*nf) set; 0 after adding the finding that says why not. */
+static int one_record(const char *const *records, size_t n, const char *object,
+                      const struct record_kind *k, size_t *n_records, const char **rec,
+                      struct tlsrpt_txt_field *fl, size_t *nf, struct tlsrpt_findings *f)
+{
+    size_t good, near, err_pos = 0;
+    classify(records, n, k->version, &good, &near, rec);
+    *n_records = good;
+    if (good == 0 && near > 0) {
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, k->code_syntax, object, k->fix_prefix,
+                            "the record does not begin with \"%s;\", so senders ignore it",
+                            k->version);
+        return 0;
+    }
+    if (good == 0) {
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, k->code_missing, object, k->fix_missing, "%s",
+                            k->why_missing);
+        return 0;
+    }
+    if (good > 1) {
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, k->code_multiple, object, k->fix_multiple,
+                            "%zu TXT records begin with \"%s;\"; %s", good, k->version,
+                            k->why_multiple);
+        return 0;
+    }
+    if (tlsrpt_txt_split(*rec, strlen(k->version), fl, TLSRPT_TXT_FIELDS_MAX, nf, &err_pos) != 0 ||
+        !ext_values_ok(fl, *nf, k->own, *rec, &err_pos)) {
+        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, k->code_syntax, object, k->fix_syntax,
+                            "the record is not valid %s syntax at character %zu: \"%s\"", k->rfc,
+                            err_pos + 1, *rec);
+        return 0;
+    }
+    return 1;
+}
+
 int tlsrpt_sts_txt_check(const char *const *records, size_t n, const char *object,
                          struct tlsrpt_sts_txt *out, struct tlsrpt_findings *f)
 {
-    size_t good, near, err_pos = 0, nf = 0;
+    size_t nf = 0;
     const char *rec;
     struct tlsrpt_txt_field fl[TLSRPT_TXT_FIELDS_MAX];
 
     memset(out, 0, sizeof *out);
-    classify(records, n, STS_PREFIX, &good, &near, &rec);
-    out->n_records = good;
-    if (good == 0 && near > 0) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-syntax", object,
-                            "Publish exactly \"v=STSv1; id=...;\" with the semicolon right after "
-                            "v=STSv1.",
-                            "the record does not begin with \"v=STSv1;\", so senders ignore it");
+    if (!one_record(records, n, object, &STS_KIND, &out->n_records, &rec, fl, &nf, f))
         return f->nomem ? -1 : 0;
-    }
-    if (good == 0) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-missing", object,
-                            "Publish a TXT record \"v=STSv1; id=<timestamp>;\" at this name "
-                            "(tlsrpt-check --suggest prints one).",
-                            "no TXT record beginning with \"v=STSv1;\": senders see no MTA-STS");
-        return f->nomem ? -1 : 0;
-    }
-    if (good > 1) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-multiple", object,
-                            "Delete all but one of the v=STSv1 records.",
-                            "%zu TXT records begin with \"v=STSv1;\"; senders then ignore MTA-STS",
-                            good);
-        return f->nomem ? -1 : 0;
-    }
-    if (tlsrpt_txt_split(rec, strlen(STS_PREFIX), fl, TLSRPT_TXT_FIELDS_MAX, &nf, &err_pos) != 0 ||
-        !ext_values_ok(fl, nf, "id", rec, &err_pos)) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-record-syntax", object,
-                            "Write the record as \"v=STSv1; id=...;\" with name=value fields "
-                            "separated by \";\".",
-                            "the record is not valid RFC 8461 syntax at character %zu: \"%s\"",
-                            err_pos + 1, rec);
-        return f->nomem ? -1 : 0;
-    }
-    const struct tlsrpt_txt_field *id = NULL;
-    for (size_t k = 0; k < nf && id == NULL; k++) /* the first id wins; extensions are ignored */
-        if (field_is(&fl[k], "id"))
-            id = &fl[k];
+    const struct tlsrpt_txt_field *id = first_field(fl, nf, "id"); /* extensions are ignored */
     if (id == NULL) {
         tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "sts-id-missing", object,
                             "Add id=<1-32 letters and digits>, e.g. a UTC timestamp.",
@@ -269,50 +324,14 @@ static int check_rua(const struct tlsrpt_txt_field *rua, const char *object,
 int tlsrpt_rpt_txt_check(const char *const *records, size_t n, const char *object,
                          struct tlsrpt_rpt_txt *out, struct tlsrpt_findings *f)
 {
-    size_t good, near, err_pos = 0, nf = 0;
+    size_t nf = 0;
     const char *rec;
     struct tlsrpt_txt_field fl[TLSRPT_TXT_FIELDS_MAX];
 
     memset(out, 0, sizeof *out);
-    classify(records, n, RPT_PREFIX, &good, &near, &rec);
-    out->n_records = good;
-    if (good == 0 && near > 0) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-syntax", object,
-                            "Publish \"v=TLSRPTv1; rua=mailto:...\" with the semicolon right after "
-                            "v=TLSRPTv1.",
-                            "the record does not begin with \"v=TLSRPTv1;\", so senders ignore it");
+    if (!one_record(records, n, object, &RPT_KIND, &out->n_records, &rec, fl, &nf, f))
         return f->nomem ? -1 : 0;
-    }
-    if (good == 0) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-missing", object,
-                            "Publish \"v=TLSRPTv1; rua=mailto:<address tlsrpt reads>\" so senders "
-                            "report failures; the readiness verdict is built from those reports.",
-                            "no TXT record beginning with \"v=TLSRPTv1;\": nobody will send TLS "
-                            "reports");
-        return f->nomem ? -1 : 0;
-    }
-    if (good > 1) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-multiple", object,
-                            "Delete all but one v=TLSRPTv1 record; list every address in its one "
-                            "rua=, separated by commas.",
-                            "%zu TXT records begin with \"v=TLSRPTv1;\"; senders then send no "
-                            "reports",
-                            good);
-        return f->nomem ? -1 : 0;
-    }
-    if (tlsrpt_txt_split(rec, strlen(RPT_PREFIX), fl, TLSRPT_TXT_FIELDS_MAX, &nf, &err_pos) != 0 ||
-        !ext_values_ok(fl, nf, "rua", rec, &err_pos)) {
-        tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-record-syntax", object,
-                            "Write the record as \"v=TLSRPTv1; rua=...\" with name=value fields "
-                            "separated by \";\".",
-                            "the record is not valid RFC 8460 syntax at character %zu: \"%s\"",
-                            err_pos + 1, rec);
-        return f->nomem ? -1 : 0;
-    }
-    const struct tlsrpt_txt_field *rua = NULL;
-    for (size_t k = 0; k < nf && rua == NULL; k++)
-        if (field_is(&fl[k], "rua"))
-            rua = &fl[k];
+    const struct tlsrpt_txt_field *rua = first_field(fl, nf, "rua");
     if (rua == NULL) {
         tlsrpt_findings_add(f, TLSRPT_FINDING_ERROR, "tlsrpt-no-rua", object,
                             "Add rua=mailto:<address> (or an https: URI) where reports should go.",
