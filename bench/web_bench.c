@@ -1,24 +1,33 @@
 /* web_bench - server time of the dashboard's overview and of one domain page on a large database
  * (bench/report_gen's 1,000,000 reports), built through the router exactly as a request is, minus
  * the socket. Prints, for each page:
- *   cold   a fresh analysis (the first request after the collector wrote)
+ *   cold   a fresh analysis (a window nothing was computed for: a custom one)
  *   warm   the analysis cache valid (every later request)
  *   bound  tlsrpt_analyze() alone for the same window: what tlsrpt-report costs, the floor of cold
+ * With --presets, for the overview of each preset window, what users get with the refresher:
+ *   refreshed  after the refresher's pass at start (or after a change, or at 00:00 UTC)
+ *   new day    the first requests of a new UTC day before the refresher made today's window:
+ *              the previous day's window, "as of"
+ * plus the time of the refresher's pass at start and the heap one analysis holds.
  * Not a test: it prints figures.
  *
- *   web_bench DB [--now WHEN] [--domain D] [--runs N] [--window DAYS]
+ *   web_bench DB [--now WHEN] [--domain D] [--runs N] [--window DAYS] [--presets]
  */
 #include "cache.h"
 #include "queries.h"
+#include "refresher.h"
 #include "router.h"
 #include "window.h"
 
+#include <malloc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define MAX_RUNS 100
+#define SECONDS_PER_DAY 86400
 
 static double now_ms(void)
 {
@@ -49,14 +58,17 @@ struct bench {
     int runs;
 };
 
-/* One request through the router; returns the body size (0 and a message when not 200). */
-static size_t request(struct bench *b, const char *path, const struct web_param *pairs, size_t n,
-                      bool cached)
+/* One request through the router at now, with the cache c and the refresher r (both may be NULL);
+ * returns the body size (0 and a message when not 200). *stale: the page said "as of". */
+static size_t request_at(struct bench *b, int64_t now, const char *path,
+                         const struct web_param *pairs, size_t n, struct web_cache *c,
+                         struct web_refresher *rf, bool *stale)
 {
-    struct web_request_in in = {.path = path, .pairs = pairs, .n_pairs = n, .now = b->now};
-    if (cached) {
-        in.cache = b->cache;
-        in.generation = web_cache_observe(b->cache, b->db, &b->seen);
+    struct web_request_in in = {.path = path, .pairs = pairs, .n_pairs = n, .now = now};
+    if (c != NULL) {
+        in.cache = c;
+        in.refresher = rf;
+        in.generation = web_cache_observe(c, b->db, &b->seen);
     }
     struct web_reply r = {0};
     html_init(&r.body, b->st.max_page_bytes);
@@ -64,8 +76,17 @@ static size_t request(struct bench *b, const char *path, const struct web_param 
     size_t len = r.status == 200 ? r.body.buf.len : 0;
     if (r.status != 200)
         fprintf(stderr, "web_bench: %s answered %d\n", path, r.status);
+    if (stale != NULL)
+        *stale = r.body.buf.data != NULL &&
+                 strstr((const char *)r.body.buf.data, "id=\"stale-notice\"") != NULL;
     html_free(&r.body);
     return len;
+}
+
+static size_t request(struct bench *b, const char *path, const struct web_param *pairs, size_t n,
+                      bool cached)
+{
+    return request_at(b, b->now, path, pairs, n, cached ? b->cache : NULL, NULL, NULL);
 }
 
 static void page(struct bench *b, const char *label, const char *path,
@@ -107,9 +128,112 @@ static void page(struct bench *b, const char *label, const char *path,
     print_row(label, "bound", ms, b->runs, 0);
 }
 
+static _Atomic int64_t bench_clock; /* the refresher's clock for --presets */
+
+static int64_t read_clock(void *arg)
+{
+    (void)arg;
+    return atomic_load(&bench_clock);
+}
+
+/* The heap that one analysis of every domain for a preset window holds while cached (glibc's
+ * count of bytes in use, after a first run has warmed SQLite's page cache). */
+static double analysis_mib(struct bench *b, int days)
+{
+    char dur[16];
+    const char *why;
+    struct tlsrpt_analysis_query q = {
+        .now = b->now, .until = b->now, .thresholds = b->st.thresholds};
+    struct tlsrpt_analysis *a = NULL;
+    struct tlsrpt_error err = {0};
+    snprintf(dur, sizeof dur, "%dd", days);
+    tlsrpt_window_parse(dur, b->now, &q.since, &why);
+    struct mallinfo2 m0 = mallinfo2();
+    if (tlsrpt_analyze(b->db, &q, &a, &err) != 0) {
+        fprintf(stderr, "web_bench: analysis failed: %s\n", err.message);
+        return 0;
+    }
+    struct mallinfo2 m1 = mallinfo2();
+    tlsrpt_analysis_free(a);
+    return ((double)m1.uordblks - (double)m0.uordblks) / (1024.0 * 1024.0);
+}
+
+/* b->runs overview requests of one preset window, timed and printed as a row labelled what.
+ * Returns how many were answered "as of" (a previous analysis). */
+static int time_preset(struct bench *b, const char *window, const char *what, struct web_cache *c,
+                       struct web_refresher *rf, double *ms)
+{
+    struct web_param p[] = {{"window", window, strlen(window)}};
+    size_t bytes = 0;
+    int stale = 0;
+    for (int k = 0; k < b->runs; k++) {
+        bool s = false;
+        double t = now_ms();
+        bytes = request_at(b, b->now, "/", p, 1, c, rf, &s);
+        ms[k] = now_ms() - t;
+        stale += s;
+    }
+    char label[40];
+    snprintf(label, sizeof label, "overview /?window=%s", window);
+    print_row(label, what, ms, b->runs, bytes);
+    return stale;
+}
+
+/* The overview of each preset window with the refresher, as the server runs it. */
+static void presets(struct bench *b, const char *db_path)
+{
+    struct web_cache *c = web_cache_new();
+    struct web_refresher *rf = NULL;
+    struct tlsrpt_error err = {0};
+    struct web_refresher_config cfg = {
+        .db_path = db_path, .cache = c, .thresholds = b->st.thresholds, .clock = read_clock};
+    /* Yesterday first (noon: its own midnight wake-up is hours away), for the "new day" row. */
+    const int64_t yesterday = b->now - SECONDS_PER_DAY / 2;
+    double ms[MAX_RUNS];
+    char window[WEB_N_PRESETS][8];
+    atomic_store(&bench_clock, yesterday);
+    double t0 = now_ms();
+    if (c == NULL || web_refresher_start(&cfg, &rf, &err) != 0) {
+        fprintf(stderr, "web_bench: cannot start the refresher: %s\n", err.message);
+        web_cache_free(c);
+        return;
+    }
+    if (!web_refresher_wait_idle(rf, 600000))
+        fprintf(stderr, "web_bench: the refresher's pass took over 10 minutes\n");
+    printf("refresher pass at start: %llu analyses (every preset window) in %.1f s\n",
+           (unsigned long long)web_refresher_analyses(rf), (now_ms() - t0) / 1e3);
+    /* A new day: each preset's first requests, before the refresher made today's window. */
+    atomic_store(&bench_clock, b->now);
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
+        snprintf(window[i], sizeof window[i], "%d", web_presets[i]);
+        int stale = time_preset(b, window[i], "newday", c, rf, ms);
+        printf("%-34s        %d of %d answered with the previous day's window, \"as of\"\n", "",
+               stale, b->runs);
+    }
+    t0 = now_ms();
+    web_refresher_wait_idle(rf, 600000);
+    printf("refresher: today's preset windows %.1f s after the new day's first requests\n",
+           (now_ms() - t0) / 1e3);
+    /* What users get every other time. */
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
+        int stale = time_preset(b, window[i], "refrsh", c, rf, ms);
+        if (stale > 0)
+            printf("%-34s        %d of %d \"as of\" (unexpected)\n", "", stale, b->runs);
+    }
+    printf("analyses computed by the refresher: %llu\n",
+           (unsigned long long)web_refresher_analyses(rf));
+    web_refresher_stop(rf);
+    web_cache_free(c);
+    analysis_mib(b, WEB_DEFAULT_WINDOW); /* warms the handle */
+    for (size_t i = 0; i < WEB_N_PRESETS; i++)
+        printf("heap held by one cached analysis, every domain, %2d days: %.1f MiB\n",
+               web_presets[i], analysis_mib(b, web_presets[i]));
+}
+
 int main(int argc, char **argv)
 {
     struct bench b = {.runs = 5};
+    bool with_presets = false;
     const char *path = NULL, *when = "2026-10-15", *domain = "d00042.example", *why;
     int days = 14;
     for (int i = 1; i < argc; i++) {
@@ -121,6 +245,8 @@ int main(int argc, char **argv)
             b.runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc)
             days = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--presets") == 0)
+            with_presets = true;
         else if (path == NULL && argv[i][0] != '-')
             path = argv[i];
         else {
@@ -131,7 +257,7 @@ int main(int argc, char **argv)
     if (path == NULL || b.runs < 1 || b.runs > MAX_RUNS ||
         (days != 7 && days != 14 && days != 30 && days != 90)) {
         fprintf(stderr, "usage: web_bench DB [--now WHEN] [--domain D] [--runs 1..100] "
-                        "[--window 7|14|30|90]\n");
+                        "[--window 7|14|30|90] [--presets]\n");
         return 64;
     }
     struct tlsrpt_error err = {0};
@@ -151,6 +277,8 @@ int main(int argc, char **argv)
     printf("database %s, now %s, window %d days\n", path, when, days);
     page(&b, "overview /", "/", overview, 1, NULL, days);
     page(&b, "domain /domain?d=", "/domain", dom, 2, domain, days);
+    if (with_presets)
+        presets(&b, path);
     printf("target: under 100 ms each (issue 6)\n");
     web_cache_free(b.cache);
     tlsrpt_db_close(b.db);

@@ -24,27 +24,44 @@ int web_analyze(const struct web_ctx *c, const char *const *domains, size_t n_do
         .n_domains = n_domains,
         .thresholds = c->settings->thresholds,
     };
+    const int preset = c->p.window_days; /* 0 for a custom window */
+    const bool refresh = allow_stale && c->cache != NULL && c->refresher != NULL;
     const struct tlsrpt_analysis *shared = NULL;
     memset(out, 0, sizeof *out);
     if (c->cache != NULL)
         out->entry = web_cache_get(c->cache, c->db, c->generation, &q, &shared);
-    if (out->entry == NULL && allow_stale && c->cache != NULL && c->refresher != NULL &&
-        (out->entry = web_cache_get_stale(c->cache, &q, &shared, &out->stale_as_of)) != NULL)
-        web_refresher_want(c->refresher, &q);
+    if (out->entry == NULL && refresh) {
+        struct web_cache_stale why = {0, false};
+        out->entry = web_cache_get_stale(c->cache, &q, preset, &shared, &why);
+        if (out->entry != NULL) {
+            out->stale_as_of = why.as_of;
+            out->window_moved = why.moved;
+            web_refresher_want(c->refresher, &q, preset);
+        }
+    }
+    /* Nothing to show: when the refresher is making this very window, its result is this one. */
+    if (out->entry == NULL && c->cache != NULL && web_refresher_await(c->refresher, &q))
+        out->entry = web_cache_get(c->cache, c->db, c->generation, &q, &shared);
     if (out->entry == NULL) {
         struct tlsrpt_analysis *a = NULL;
         int rc = tlsrpt_analyze(c->db, &q, &a, err);
         if (rc != 0)
             return rc;
         if (c->cache != NULL &&
-            (out->entry = web_cache_put(c->cache, c->generation, &q, a)) == NULL)
+            (out->entry = web_cache_put(c->cache, c->generation, &q, preset, a)) == NULL)
             return tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "out of memory caching an analysis");
         if (out->entry == NULL)
             out->owned = a;
         shared = a;
+        /* A preset missed (a new day and nothing of the previous one): the others likely too. */
+        if (refresh && preset > 0 && n_domains == 0)
+            web_refresher_want(c->refresher, &q, preset);
     }
     out->view = *shared;
-    out->view.until = c->until; /* a valid entry is this window's analysis; a stale one says so */
+    /* A valid entry is this window's analysis whatever its end within the day; one of the same
+     * window out of date says so. The previous day's window keeps its own since and until. */
+    if (!out->window_moved)
+        out->view.until = c->until;
     out->view.now = c->now;
     return 0;
 }

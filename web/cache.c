@@ -21,7 +21,9 @@ struct web_cache_entry {
     int64_t since, until;
     char **domains; /* owned copies; n_domains 0 means every domain */
     size_t n_domains;
+    int preset; /* the preset window in days (web_presets), or 0 */
     uint64_t generation, used;
+    uint64_t asked;      /* the last request that read it, or the one it replaced (0: none) */
     int64_t computed_at; /* wall clock, for "as of" */
     struct tlsrpt_analysis *a;
     int refs; /* one for the table while listed, one per request using it */
@@ -168,9 +170,21 @@ static int64_t day_of(int64_t t)
     return t - (r < 0 ? r + SECONDS_PER_DAY : r);
 }
 
-struct web_cache_entry *web_cache_get(struct web_cache *c, struct tlsrpt_db *db,
+/* The same window: the same key, and the end on the same UTC day (the daily series ends there). */
+static bool same_window(const struct web_cache_entry *e, const struct tlsrpt_analysis_query *q)
+{
+    return same_key(e, q) && day_of(e->until - 1) == day_of(q->until - 1);
+}
+
+/* An entry of every domain for a preset window: only the same preset's next entry replaces it. */
+static bool pinned(const struct web_cache_entry *e)
+{
+    return e->n_domains == 0 && e->preset > 0;
+}
+
+static struct web_cache_entry *lookup(struct web_cache *c, struct tlsrpt_db *db,
                                       uint64_t generation, const struct tlsrpt_analysis_query *q,
-                                      const struct tlsrpt_analysis **out)
+                                      bool asked)
 {
     struct web_cache_entry *e = NULL;
     if (generation == 0)
@@ -178,13 +192,13 @@ struct web_cache_entry *web_cache_get(struct web_cache *c, struct tlsrpt_db *db,
     pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < WEB_CACHE_ENTRIES && e == NULL; i++) {
         struct web_cache_entry *x = c->slot[i];
-        if (x != NULL && x->generation == generation && same_key(x, q) &&
-            day_of(x->until - 1) == day_of(q->until - 1))
+        if (x != NULL && x->generation == generation && same_window(x, q))
             e = x;
     }
     if (e != NULL) {
         e->refs++;
-        e->used = ++c->tick;
+        if (asked)
+            e->used = e->asked = ++c->tick;
     }
     pthread_mutex_unlock(&c->lock);
     if (e == NULL)
@@ -203,18 +217,36 @@ struct web_cache_entry *web_cache_get(struct web_cache *c, struct tlsrpt_db *db,
         web_cache_release(c, e);
         return NULL;
     }
-    *out = e->a;
     return e;
 }
 
+struct web_cache_entry *web_cache_get(struct web_cache *c, struct tlsrpt_db *db,
+                                      uint64_t generation, const struct tlsrpt_analysis_query *q,
+                                      const struct tlsrpt_analysis **out)
+{
+    struct web_cache_entry *e = lookup(c, db, generation, q, true);
+    if (e != NULL)
+        *out = e->a;
+    return e;
+}
+
+bool web_cache_valid(struct web_cache *c, struct tlsrpt_db *db, uint64_t generation,
+                     const struct tlsrpt_analysis_query *q)
+{
+    struct web_cache_entry *e = lookup(c, db, generation, q, false);
+    web_cache_release(c, e);
+    return e != NULL;
+}
+
 static struct web_cache_entry *entry_new(uint64_t generation, const struct tlsrpt_analysis_query *q,
-                                         struct tlsrpt_analysis *a)
+                                         int preset, struct tlsrpt_analysis *a)
 {
     struct web_cache_entry *e = calloc(1, sizeof *e);
     if (e == NULL)
         return NULL;
     e->since = q->since;
     e->until = q->until;
+    e->preset = preset > 0 ? preset : 0;
     e->generation = generation;
     e->domains = q->n_domains > 0 ? calloc(q->n_domains, sizeof *e->domains) : NULL;
     for (size_t i = 0; e->domains != NULL && i < q->n_domains; i++) {
@@ -232,60 +264,138 @@ static struct web_cache_entry *entry_new(uint64_t generation, const struct tlsrp
     return e;
 }
 
+/* Whether x's window is a later one than e's (of the same preset: they move by whole days). */
+static bool later(const struct web_cache_entry *x, const struct web_cache_entry *e)
+{
+    if (x->since != e->since)
+        return x->since > e->since;
+    return day_of(x->until - 1) > day_of(e->until - 1);
+}
+
+/* Whether e, to be added, is not older than what is listed for its window or its preset; fills
+ * e->preset (a custom window equal to a preset's is that preset's too) and e->asked from the
+ * entry it replaces, and *same with that entry's slot (or WEB_CACHE_ENTRIES). */
+static bool newest(struct web_cache *c, struct web_cache_entry *e,
+                   const struct tlsrpt_analysis_query *q, size_t *same)
+{
+    *same = WEB_CACHE_ENTRIES;
+    for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++) {
+        struct web_cache_entry *x = c->slot[i];
+        if (x == NULL || !same_window(x, q))
+            continue;
+        if (x->generation > e->generation)
+            return false; /* a newer analysis of this window is listed */
+        *same = i;
+        e->preset = e->preset > 0 ? e->preset : x->preset;
+        e->asked = x->asked;
+    }
+    for (size_t i = 0; pinned(e) && i < WEB_CACHE_ENTRIES; i++) {
+        struct web_cache_entry *x = c->slot[i];
+        if (x != NULL && i != *same && pinned(x) && x->preset == e->preset && later(x, e))
+            return false; /* a later day's window of this preset is listed */
+    }
+    return true;
+}
+
 struct web_cache_entry *web_cache_put(struct web_cache *c, uint64_t generation,
-                                      const struct tlsrpt_analysis_query *q,
+                                      const struct tlsrpt_analysis_query *q, int preset,
                                       struct tlsrpt_analysis *a)
 {
-    struct web_cache_entry *e = entry_new(generation, q, a), *dead = NULL;
+    struct web_cache_entry *e = entry_new(generation, q, preset, a);
+    struct web_cache_entry *dead[WEB_CACHE_ENTRIES];
+    size_t n_dead = 0, same = WEB_CACHE_ENTRIES;
     if (e == NULL) {
         tlsrpt_analysis_free(a);
         return NULL;
     }
     pthread_mutex_lock(&c->lock);
-    if (generation != c->generation) {
-        e->refs = 1; /* the database changed meanwhile: serve it this once, do not keep it */
+    if (generation == 0 || !newest(c, e, q, &same)) {
+        e->refs = 1; /* unknown or older than what is listed: serve it this once, do not keep it */
     } else {
-        size_t victim = 0;
-        for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++) {
+        /* The previous days' windows of the same preset give way to this one. */
+        for (size_t i = 0; pinned(e) && i < WEB_CACHE_ENTRIES; i++) {
             struct web_cache_entry *x = c->slot[i];
-            if (x == NULL || same_key(x, q)) {
-                victim = i; /* a free slot, or the same key: an older or concurrent analysis */
-                break;
+            if (x != NULL && i != same && pinned(x) && x->preset == e->preset) {
+                e->asked = x->asked > e->asked ? x->asked : e->asked;
+                if ((dead[n_dead] = unref(x)) != NULL)
+                    n_dead++;
+                c->slot[i] = NULL;
             }
-            if (x->used < c->slot[victim]->used)
-                victim = i;
         }
-        if (c->slot[victim] != NULL)
-            dead = unref(c->slot[victim]);
+        /* The same window's slot, else a free one, else the least recently used of those no
+         * preset window holds. */
+        size_t victim = same;
+        for (size_t i = 0; victim == WEB_CACHE_ENTRIES && i < WEB_CACHE_ENTRIES; i++)
+            if (c->slot[i] == NULL)
+                victim = i;
+        if (victim == WEB_CACHE_ENTRIES) {
+            for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++)
+                if (!pinned(c->slot[i]) &&
+                    (victim == WEB_CACHE_ENTRIES || c->slot[i]->used < c->slot[victim]->used))
+                    victim = i;
+            /* cannot happen: at most one entry per preset is pinned */
+            victim = victim == WEB_CACHE_ENTRIES ? 0 : victim;
+        }
+        if (c->slot[victim] != NULL && (dead[n_dead] = unref(c->slot[victim])) != NULL)
+            n_dead++;
         e->used = ++c->tick;
         c->slot[victim] = e;
     }
     pthread_mutex_unlock(&c->lock);
-    if (dead != NULL)
-        entry_free(dead);
+    for (size_t i = 0; i < n_dead; i++)
+        entry_free(dead[i]);
     return e;
 }
 
 struct web_cache_entry *web_cache_get_stale(struct web_cache *c,
-                                            const struct tlsrpt_analysis_query *q,
-                                            const struct tlsrpt_analysis **out, int64_t *as_of)
+                                            const struct tlsrpt_analysis_query *q, int preset,
+                                            const struct tlsrpt_analysis **out,
+                                            struct web_cache_stale *why)
 {
     struct web_cache_entry *e = NULL;
+    bool e_moved = false;
     pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++) {
         struct web_cache_entry *x = c->slot[i];
-        if (x != NULL && same_key(x, q) && day_of(x->until - 1) == day_of(q->until - 1) &&
-            (e == NULL || x->generation > e->generation))
+        bool moved;
+        if (x == NULL)
+            continue;
+        if (same_window(x, q))
+            moved = false;
+        else if (preset > 0 && q->n_domains == 0 && pinned(x) && x->preset == preset &&
+                 x->since + SECONDS_PER_DAY == q->since)
+            moved = true; /* yesterday's window of this preset */
+        else
+            continue;
+        /* this window's own entry first, then the newest generation */
+        if (e == NULL || (e_moved && !moved) ||
+            (e_moved == moved && x->generation > e->generation)) {
             e = x;
+            e_moved = moved;
+        }
     }
     if (e != NULL) {
         e->refs++;
-        e->used = ++c->tick;
+        e->used = e->asked = ++c->tick;
         *out = e->a;
-        *as_of = e->computed_at;
+        why->as_of = e->computed_at;
+        why->moved = e_moved;
     }
     pthread_mutex_unlock(&c->lock);
     return e;
+}
+
+uint64_t web_cache_last_used(struct web_cache *c, int preset)
+{
+    uint64_t last = 0;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++) {
+        const struct web_cache_entry *x = c->slot[i];
+        if (x != NULL && pinned(x) && x->preset == preset && x->asked > last)
+            last = x->asked;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return last;
 }
 
 void web_cache_release(struct web_cache *c, struct web_cache_entry *e)

@@ -12,6 +12,11 @@
  *   - the window's end moved only within the same UTC day (the daily series ends on that day) and
  *     no policy entry starts between the old and the new end (no row joins or leaves the window).
  *
+ * When a new UTC day begins, a preset window (window=N: the N days before today plus today) moves:
+ * its since is a day later, so it is another key. The previous day's entry of the same preset is
+ * then still listed and can be shown "as of", marked as the previous window, while the refresher
+ * computes today's.
+ *
  * The analysis depends on nothing else (silence is measured from the newest report, not from now),
  * so a reused one is what tlsrpt-report would compute now; its until/now fields are the request's
  * (web_analyze hands out a copy of the struct with them replaced). */
@@ -20,6 +25,7 @@
 
 #include "analyze.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,16 +51,35 @@ uint64_t web_cache_observe(struct web_cache *c, struct tlsrpt_db *db, struct web
 struct web_cache_entry *web_cache_get(struct web_cache *c, struct tlsrpt_db *db,
                                       uint64_t generation, const struct tlsrpt_analysis_query *q,
                                       const struct tlsrpt_analysis **out);
+/* Whether web_cache_get would find a valid entry, without counting it as a use (the refresher). */
+bool web_cache_valid(struct web_cache *c, struct tlsrpt_db *db, uint64_t generation,
+                     const struct tlsrpt_analysis_query *q);
 /* Keeps a (ownership moves to the cache) computed for q in generation; returns the entry with a
- * reference taken, or NULL when out of memory (a is then freed). */
+ * reference taken, or NULL when out of memory (a is then freed). preset is the window in days when
+ * q is a preset window (web_presets), else 0: an entry of every domain for a preset window stays
+ * until the same preset's next one replaces it (requests for other keys never evict it), so the
+ * overview of each preset always has one. An entry computed in an older generation than the
+ * current one is kept as out of date (to be shown "as of") unless a newer one is listed. */
 struct web_cache_entry *web_cache_put(struct web_cache *c, uint64_t generation,
-                                      const struct tlsrpt_analysis_query *q,
+                                      const struct tlsrpt_analysis_query *q, int preset,
                                       struct tlsrpt_analysis *a);
-/* The newest entry for q's key and day whatever its generation: out of date, but shown marked with
- * *as_of (when it was computed) while a new one is made. Reference taken, or NULL. */
+
+/* How an out-of-date entry differs from what was asked. */
+struct web_cache_stale {
+    int64_t as_of; /* when it was computed (wall clock) */
+    bool moved;    /* the previous UTC day's window of the same preset: its since and until are
+                      the analysis' own, a day earlier than the request's */
+};
+/* The newest entry for q's window whatever its generation, or, for every domain and a preset
+ * window (preset > 0), the same preset's entry of the previous day when there is none for today:
+ * out of date, but shown marked while a new one is made. Reference taken, or NULL. */
 struct web_cache_entry *web_cache_get_stale(struct web_cache *c,
-                                            const struct tlsrpt_analysis_query *q,
-                                            const struct tlsrpt_analysis **out, int64_t *as_of);
+                                            const struct tlsrpt_analysis_query *q, int preset,
+                                            const struct tlsrpt_analysis **out,
+                                            struct web_cache_stale *why);
+/* The last use (a tick that only grows) of the entry of every domain for a preset window; 0 when
+ * none is listed. The refresher computes the presets used last first. */
+uint64_t web_cache_last_used(struct web_cache *c, int preset);
 void web_cache_release(struct web_cache *c, struct web_cache_entry *e);
 
 #endif

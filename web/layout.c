@@ -13,8 +13,6 @@ static const struct {
     {"/api/analysis", "JSON"},
 };
 
-static const int presets[] = {7, 14, 30, 90};
-
 void h_window_query(struct html *h, const struct web_params *p)
 {
     if (p->window_days > 0) {
@@ -86,11 +84,12 @@ static void window_selector(struct html *h, const struct web_ctx *c)
     h_raw(h,
           "<div class=\"window\" role=\"group\" aria-label=\"Time window\">"
           "<span class=\"lbl\">Window</span><nav class=\"pills\" aria-label=\"Window presets\">");
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
         h_printf(h, "<a href=\"%s?", c->path);
         keep_query(h, c);
-        h_printf(h, "window=%d\"%s>%dd</a>", presets[i],
-                 c->p.window_days == presets[i] ? " aria-current=\"true\"" : "", presets[i]);
+        h_printf(h, "window=%d\"%s>%dd</a>", web_presets[i],
+                 c->p.window_days == web_presets[i] ? " aria-current=\"true\"" : "",
+                 web_presets[i]);
     }
     char a[16], b[16];
     fmt_date(a, sizeof a, c->since);

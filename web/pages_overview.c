@@ -235,8 +235,15 @@ static void pager(struct html *h, const struct web_ctx *c, size_t shown_to, size
 }
 
 void render_overview(struct html *h, const struct web_ctx *c, const struct tlsrpt_analysis *a,
-                     int64_t rejects, int64_t unresolved, int64_t stale_as_of)
+                     int64_t rejects, int64_t unresolved, int64_t stale_as_of, bool window_moved)
 {
+    /* The previous day's window shown while today's is made: its own dates and daily series. */
+    struct web_ctx shown = *c;
+    if (window_moved) {
+        shown.since = a->since;
+        shown.until = a->until;
+    }
+    c = &shown;
     page_begin(h, c, "Overview", "/");
     h_raw(h, "<h1>Overview</h1><p class=\"sub\">Can each policy domain switch its MTA-STS policy "
              "to <code>mode: enforce</code> without bouncing mail? Reports from ");
@@ -244,7 +251,13 @@ void render_overview(struct html *h, const struct web_ctx *c, const struct tlsrp
     h_raw(h, " to ");
     h_date(h, c->until - 1);
     h_raw(h, ".</p>");
-    if (stale_as_of != 0) {
+    if (stale_as_of != 0 && window_moved) {
+        h_raw(h, "<div class=\"notice\" id=\"stale-notice\" role=\"status\">A new day began "
+                 "(UTC), so this window moved: these figures are for the previous day's window, "
+                 "computed at ");
+        h_datetime(h, stale_as_of);
+        h_raw(h, "; today's analysis is being made. Reload in a moment.</div>");
+    } else if (stale_as_of != 0) {
         h_raw(h, "<div class=\"notice\" id=\"stale-notice\" role=\"status\">New reports arrived "
                  "since these figures were computed at ");
         h_datetime(h, stale_as_of);
@@ -297,7 +310,7 @@ int web_page_overview(const struct web_ctx *c, struct web_reply *r)
         page_error(r, c, rc == TLSRPT_E_DB ? 503 : 500, err.message);
     } else {
         r->status = 200;
-        render_overview(&r->body, c, &w.view, rejects, unresolved, w.stale_as_of);
+        render_overview(&r->body, c, &w.view, rejects, unresolved, w.stale_as_of, w.window_moved);
     }
     web_analysis_done(c, &w);
     return 0;

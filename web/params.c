@@ -9,6 +9,8 @@
 
 #define SECONDS_PER_DAY 86400
 
+const int web_presets[WEB_N_PRESETS] = {7, 14, 30, 90};
+
 /* Valid UTF-8 without control characters: what a domain, a reporter or a date may contain. */
 static bool clean_text(const char *s, size_t len)
 {
@@ -179,13 +181,12 @@ static int resolve_window(const struct seen *s, struct web_params *p, char *why,
 {
     bool custom = s->window_v != NULL && strcmp(s->window_v, "custom") == 0;
     if (s->window_v != NULL && !custom) {
-        static const int presets[] = {7, 14, 30, 90};
         p->window_days = 0;
-        for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        for (size_t i = 0; i < WEB_N_PRESETS; i++) {
             char name[8];
-            snprintf(name, sizeof name, "%d", presets[i]);
+            snprintf(name, sizeof name, "%d", web_presets[i]);
             if (strcmp(s->window_v, name) == 0)
-                p->window_days = presets[i];
+                p->window_days = web_presets[i];
         }
         if (p->window_days == 0)
             return fail(why, whylen, "'window' must be 7, 14, 30, 90 or custom");

@@ -28,6 +28,7 @@
 #define WEB_MAX_PAGE 100000      /* page numbers of the lists */
 #define WEB_MAX_CUSTOM_DAYS 3660 /* a custom window spans at most ten years */
 #define WEB_DEFAULT_WINDOW 14    /* days: tlsrpt-report's default --since 14d */
+#define WEB_N_PRESETS 4          /* preset windows: web_presets[] */
 #define WEB_MIN_YEAR 1990        /* custom dates outside [MIN, MAX] years are typos */
 #define WEB_MAX_YEAR 2200
 
@@ -61,6 +62,9 @@ enum {
     WP_ID = 1 << 6,
     WP_VERDICT = 1 << 7, /* verdict, sort */
 };
+
+/* The preset windows in days, in the order the window selector shows them: 7, 14, 30, 90. */
+extern const int web_presets[WEB_N_PRESETS];
 
 /* Fills p from n pairs. Returns 0, or -1 with a one-line reason in why (safe to show escaped). */
 int web_params_parse(const struct web_param *pairs, size_t n, unsigned allowed,

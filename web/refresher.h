@@ -1,8 +1,19 @@
-/* refresher.h - one background thread that recomputes analyses the cache holds out of date. On a
- * large database the analysis of every domain takes seconds (it is tlsrpt-report's), so after the
- * collector writes, the overview answers at once from the previous analysis, marked "as of" its
- * time, while this thread makes the new one; the next request gets it. At start it computes the
- * default overview so that the first visitor does not wait either. */
+/* refresher.h - one background thread that keeps the overview's analyses ready. On a large
+ * database the analysis of every domain takes seconds (it is tlsrpt-report's), so:
+ *
+ *   - at start, it computes the overview (every domain) of each preset window (web_presets): the
+ *     default one first, then the others in the order they were last asked for;
+ *   - after the database changed, the first overview request answers at once from the previous
+ *     analysis, marked "as of" its time, and asks this thread for the new one; the thread computes
+ *     it, then makes a new pass over the preset windows;
+ *   - a few seconds after 00:00 UTC it wakes by itself and computes the new day's preset windows
+ *     (each preset's since moves by a day); until one is ready, its request is answered from the
+ *     previous day's window, marked.
+ *
+ * One analysis at a time, and never one whose valid result the cache already holds. A pass over
+ * the presets happens at start, at each new day, and once after any number of requests for
+ * out-of-date analyses made during the previous one, so the work follows the use of the dashboard:
+ * a database that changes while nobody looks costs nothing. */
 #ifndef TLSRPT_WEB_REFRESHER_H
 #define TLSRPT_WEB_REFRESHER_H
 
@@ -10,14 +21,43 @@
 #include "cache.h"
 #include "error.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#define WEB_REFRESH_DAY_MARGIN 5   /* seconds after 00:00 UTC when the new day's windows start */
+#define WEB_REFRESH_MAX_SLEEP 3600 /* the longest wait before the clock is read again */
+#define WEB_REFRESH_AWAIT_MAX 120  /* seconds a request waits for the same window at most */
+
 struct web_refresher;
 
-/* Starts the thread (its own read-only handle on db_path, opened on first use). 0 or NOMEM/IO. */
-int web_refresher_start(const char *db_path, struct web_cache *cache, struct web_refresher **out,
+struct web_refresher_config {
+    const char *db_path; /* its own read-only handle, opened on first use */
+    struct web_cache *cache;
+    struct tlsrpt_thresholds thresholds; /* the server's, as in every request */
+    int64_t fixed_now;                   /* > 0: the time is always this (--now) */
+    int64_t (*clock)(void *arg);         /* or NULL: fixed_now, else the wall clock (tests) */
+    void *clock_arg;
+    int day_margin; /* seconds after 00:00 UTC to wake; 0: WEB_REFRESH_DAY_MARGIN */
+};
+
+/* Starts the thread, which begins a pass over the preset windows at once. 0 or NOMEM/IO. */
+int web_refresher_start(const struct web_refresher_config *cfg, struct web_refresher **out,
                         struct tlsrpt_error *err);
-/* Asks for q to be computed and cached. The latest request wins; one for the key being computed
- * right now is dropped (the caller will ask again if it is still out of date). Never blocks. */
-void web_refresher_want(struct web_refresher *r, const struct tlsrpt_analysis_query *q);
+/* Asks for q to be computed and cached (before anything else; the latest request wins), then for
+ * a pass over the preset windows. preset: q's window in days when it is a preset, else 0. Never
+ * blocks. */
+void web_refresher_want(struct web_refresher *r, const struct tlsrpt_analysis_query *q, int preset);
+/* When the thread is computing q's window right now, waits until it is done (at most
+ * WEB_REFRESH_AWAIT_MAX seconds) and returns true: the cache may then hold it. Otherwise returns
+ * false at once. NULL is fine. */
+bool web_refresher_await(struct web_refresher *r, const struct tlsrpt_analysis_query *q);
+/* Waits until nothing is left to do (no request, no pass in progress) or timeout_ms passed;
+ * returns whether it is idle (benchmarks, tests). */
+bool web_refresher_wait_idle(struct web_refresher *r, int64_t timeout_ms);
+/* Analyses computed so far (a window found valid in the cache is not computed). */
+uint64_t web_refresher_analyses(struct web_refresher *r);
+/* When the thread wakes next for a new day: the next 00:00 UTC after now, plus margin seconds. */
+int64_t web_refresher_next_day(int64_t now, int margin);
 /* Waits for a computation in progress to end, then stops the thread. NULL is fine. */
 void web_refresher_stop(struct web_refresher *r);
 

@@ -80,8 +80,10 @@ void web_api_error(struct web_reply *r, int status, const char *message);
 
 /* Renderers behind the overview and domain pages: analysis in, HTML out (unit-tested with
  * hand-made analyses). rejects/unresolved: counts of rejected inputs in the window. */
+/* stale_as_of: 0, or when the out-of-date analysis shown was computed; window_moved: it is the
+ * previous UTC day's window of the preset (its own since and until are shown). */
 void render_overview(struct html *h, const struct web_ctx *c, const struct tlsrpt_analysis *a,
-                     int64_t rejects, int64_t unresolved, int64_t stale_as_of);
+                     int64_t rejects, int64_t unresolved, int64_t stale_as_of, bool window_moved);
 void render_domain(struct html *h, const struct web_ctx *c, const struct tlsrpt_analysis *a,
                    const struct tlsrpt_domain_analysis *d);
 
@@ -99,12 +101,17 @@ struct web_analysis {
     struct tlsrpt_analysis *owned; /* computed for this request and not cached, or NULL */
     struct web_cache_entry *entry; /* the cache entry it came from, or NULL */
     int64_t stale_as_of;           /* 0, or when the out-of-date analysis shown was computed */
+    bool window_moved; /* stale: the previous day's window of the same preset; view.since and
+                          view.until are then that window's, not the request's */
 };
 
 /* The analysis of the request's window for the given domains (NULL/0: all), from the cache when
  * it is still valid. With allow_stale and a refresher, an out-of-date cached one is handed out
- * (stale_as_of set) while the refresher computes the new one. 0, or the TLSRPT_E_* code with err
- * set. Always call web_analysis_done. */
+ * (stale_as_of set) while the refresher computes the new one: the same window computed before the
+ * database changed, or for a preset window of every domain, the previous UTC day's window. When
+ * nothing is cached and the refresher is computing this very window, the request waits for it
+ * instead of computing it a second time. 0, or the TLSRPT_E_* code with err set. Always call
+ * web_analysis_done. */
 int web_analyze(const struct web_ctx *c, const char *const *domains, size_t n_domains,
                 bool allow_stale, struct web_analysis *out, struct tlsrpt_error *err);
 void web_analysis_done(const struct web_ctx *c, struct web_analysis *w);

@@ -310,16 +310,6 @@ static int make_sockaddr(const char *listen, struct sockaddr_storage *ss, struct
                             "listen: '%s' is not a numeric IPv4 or IPv6 address", host);
 }
 
-/* The default overview (all domains, the default window) computed before anyone asks. */
-static void warm_up(struct web_server *s)
-{
-    struct web_params p = {.window_days = WEB_DEFAULT_WINDOW, .page = 1};
-    struct tlsrpt_analysis_query q = {.thresholds = s->cfg.settings.thresholds};
-    q.now = s->cfg.fixed_now > 0 ? s->cfg.fixed_now : (int64_t)time(NULL);
-    web_window_resolve(&p, q.now, &q.since, &q.until);
-    web_refresher_want(s->refresher, &q);
-}
-
 int web_server_start(const struct web_server_config *cfg, struct web_server **out,
                      struct tlsrpt_error *err)
 {
@@ -336,7 +326,14 @@ int web_server_start(const struct web_server_config *cfg, struct web_server **ou
         free(s);
         return tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "out of memory");
     }
-    if ((rc = web_refresher_start(cfg->db_path, s->cache, &s->refresher, err)) != 0) {
+    /* It computes the overview of every preset window at once, before anyone asks. */
+    struct web_refresher_config rc_cfg = {
+        .db_path = cfg->db_path,
+        .cache = s->cache,
+        .thresholds = cfg->settings.thresholds,
+        .fixed_now = cfg->fixed_now,
+    };
+    if ((rc = web_refresher_start(&rc_cfg, &s->refresher, err)) != 0) {
         web_cache_free(s->cache);
         free(s);
         return rc;
@@ -369,7 +366,6 @@ int web_server_start(const struct web_server_config *cfg, struct web_server **ou
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di != NULL ? di->port : 0;
-    warm_up(s);
     *out = s;
     return 0;
 }

@@ -11,11 +11,13 @@
 #include "refresher.h"
 #include "db.h"
 #include "report_parse.h"
+#include "router.h"
 #include "store.h"
 #include "testutil.h"
 #include "web.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,8 @@ static int setup(void **state)
     f->cache = web_cache_new();
     assert_non_null(f->cache);
     tlsrpt_thresholds_default(&f->st.thresholds);
+    f->st.max_page_bytes = WEB_DEF_MAX_PAGE_BYTES;
+    f->st.max_raw_bytes = WEB_DEF_MAX_RAW_BYTES;
     return 0;
 }
 
@@ -217,6 +221,12 @@ static void eviction(void **state)
         web_analysis_done(&c, &w);
     }
     assert_int_equal(held.view.domains[0].reports, 2); /* evicted, still readable */
+    /* the least recently used went: the last WEB_CACHE_ENTRIES keys are all still there */
+    uint64_t g = web_cache_observe(f->cache, f->ro, &f->seen);
+    for (int i = 4 + 1; i <= WEB_CACHE_ENTRIES + 4; i++) {
+        struct tlsrpt_analysis_query q = {.since = T0 - i * DAY, .until = T0 + 9 * DAY};
+        assert_true(web_cache_valid(f->cache, f->ro, g, &q));
+    }
     c = ctx(f, T0, T0 + 9 * DAY);
     assert_int_equal(web_analyze(&c, NULL, 0, false, &w, &err), 0);
     assert_ptr_not_equal(w.entry, held.entry);
@@ -233,7 +243,9 @@ static void stale_while_refreshing(void **state)
     struct web_refresher *r = NULL;
     struct web_analysis w0, w1;
     const int64_t since = T0, until = T0 + 5 * DAY;
-    assert_int_equal(web_refresher_start(f->path, f->cache, &r, &err), 0);
+    struct web_refresher_config rc = {
+        .db_path = f->path, .cache = f->cache, .thresholds = f->st.thresholds, .fixed_now = until};
+    assert_int_equal(web_refresher_start(&rc, &r, &err), 0);
     struct web_ctx c = ctx(f, since, until);
     c.refresher = r;
     assert_int_equal(web_analyze(&c, NULL, 0, true, &w0, &err), 0);
@@ -297,6 +309,246 @@ static void new_handles(void **state)
     tlsrpt_db_close(ro3);
 }
 
+/* ---- the refresher and the preset windows ---- */
+
+static _Atomic int64_t fake_now; /* the refresher's clock in these tests */
+
+static int64_t fake_clock(void *arg)
+{
+    (void)arg;
+    return atomic_load(&fake_now);
+}
+
+static struct web_refresher *start_refresher(struct fixture *f, int64_t now, int margin)
+{
+    struct web_refresher *r = NULL;
+    struct tlsrpt_error err = {0};
+    struct web_refresher_config rc = {.db_path = f->path,
+                                      .cache = f->cache,
+                                      .thresholds = f->st.thresholds,
+                                      .clock = fake_clock,
+                                      .day_margin = margin};
+    atomic_store(&fake_now, now);
+    assert_int_equal(web_refresher_start(&rc, &r, &err), 0);
+    return r;
+}
+
+/* The overview's query of a preset window at now, as a request for window=days makes it. */
+static struct tlsrpt_analysis_query preset_query(struct fixture *f, int days, int64_t now)
+{
+    struct web_params p = {.window_days = days, .page = 1};
+    struct tlsrpt_analysis_query q = {.now = now, .thresholds = f->st.thresholds};
+    web_window_resolve(&p, now, &q.since, &q.until);
+    return q;
+}
+
+/* Whether the cache holds a valid analysis of every domain for each preset window at now. */
+static bool presets_cached(struct fixture *f, int64_t now)
+{
+    uint64_t g = web_cache_observe(f->cache, f->ro, &f->seen);
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
+        struct tlsrpt_analysis_query q = preset_query(f, web_presets[i], now);
+        if (!web_cache_valid(f->cache, f->ro, g, &q))
+            return false;
+    }
+    return true;
+}
+
+/* One request through the router at now. With the cache (and the refresher r, if any) as the
+ * server serves it, or without either: the reference, what a fresh analysis renders. Returns the
+ * body (free()). */
+static char *get(struct fixture *f, struct web_refresher *r, bool cached, int64_t now,
+                 const char *path, const char *window, const char *domain)
+{
+    const struct web_param pairs[2] = {{"window", window, strlen(window)},
+                                       {"d", domain, domain != NULL ? strlen(domain) : 0}};
+    struct web_request_in in = {
+        .path = path, .pairs = pairs, .n_pairs = domain != NULL ? 2 : 1, .now = now};
+    if (cached) {
+        in.cache = f->cache;
+        in.refresher = r;
+        in.generation = web_cache_observe(f->cache, f->ro, &f->seen);
+    }
+    struct web_reply rep = {0};
+    html_init(&rep.body, f->st.max_page_bytes);
+    web_route(f->ro, NULL, &f->st, &in, &rep);
+    assert_int_equal(rep.status, 200);
+    char *body = strdup(rep.body.buf.data != NULL ? (const char *)rep.body.buf.data : "");
+    assert_non_null(body);
+    html_free(&rep.body);
+    return body;
+}
+
+/* The page as the server serves it equals the one a fresh analysis renders. */
+static void assert_fresh_page(struct fixture *f, struct web_refresher *r, int64_t now,
+                              const char *path, const char *window, const char *domain)
+{
+    char *served = get(f, r, true, now, path, window, domain);
+    char *fresh = get(f, NULL, false, now, path, window, domain);
+    assert_null(strstr(served, "stale-notice"));
+    assert_string_equal(served, fresh);
+    free(served);
+    free(fresh);
+}
+
+/* "Reports from A to B." of the overview for the window [since, until). */
+static void window_text(char *out, size_t len, int64_t since, int64_t until)
+{
+    char a[16], b[16];
+    time_t ts = (time_t)since, tu = (time_t)(until - 1);
+    struct tm tm;
+    strftime(a, sizeof a, "%Y-%m-%d", gmtime_r(&ts, &tm));
+    strftime(b, sizeof b, "%Y-%m-%d", gmtime_r(&tu, &tm));
+    snprintf(out, len, "Reports from %s to %s.", a, b);
+}
+
+/* At start the refresher computes the overview of every preset window, the pages then come from
+ * the cache; asking again for what is cached and valid computes nothing. */
+static void presets_ready_after_start(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t now = T0 + 3 * DAY + 10 * 3600;
+    struct web_refresher *r = start_refresher(f, now, 0);
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_int_equal(web_refresher_analyses(r), WEB_N_PRESETS);
+    assert_true(presets_cached(f, now));
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
+        char w[8];
+        snprintf(w, sizeof w, "%d", web_presets[i]);
+        assert_fresh_page(f, r, now + 600, "/", w, NULL);
+        assert_fresh_page(f, r, now + 600, "/api/analysis", w, NULL);
+    }
+    /* a request for a window the cache holds makes no analysis */
+    struct tlsrpt_analysis_query q = preset_query(f, WEB_DEFAULT_WINDOW, now + 60);
+    web_refresher_want(r, &q, WEB_DEFAULT_WINDOW);
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_int_equal(web_refresher_analyses(r), WEB_N_PRESETS);
+
+    /* other keys (domain pages, custom windows) never push a preset window out */
+    struct tlsrpt_error err = {0};
+    const char *only_a = "a.example";
+    for (int i = 0; i < WEB_CACHE_ENTRIES + 4; i++) {
+        struct web_analysis w;
+        struct web_ctx c = ctx(f, T0 - i * DAY, T0 + 5 * DAY);
+        assert_int_equal(web_analyze(&c, i % 2 ? &only_a : NULL, i % 2, false, &w, &err), 0);
+        web_analysis_done(&c, &w);
+    }
+    assert_true(presets_cached(f, now));
+    web_refresher_stop(r);
+}
+
+/* A new UTC day: the overview of a preset answers at once with the previous day's window of the
+ * same preset, saying so, while the refresher makes today's; then today's. /api/analysis and the
+ * domain page never show the previous window. */
+static void new_day(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t day1 = T0 + 3 * DAY + 10 * 3600, day2 = T0 + 4 * DAY + 30;
+    struct web_refresher *r = start_refresher(f, day1, 0);
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_int_equal(web_refresher_analyses(r), WEB_N_PRESETS);
+    assert_fresh_page(f, r, day1, "/domain", "14", "a.example"); /* now cached */
+
+    atomic_store(&fake_now, day2); /* the refresher sleeps until its own midnight, hours away */
+    struct tlsrpt_analysis_query q1 = preset_query(f, 14, day1), q2 = preset_query(f, 14, day2);
+    assert_int_equal(q2.since, q1.since + DAY);
+    const struct tlsrpt_analysis *a = NULL;
+    struct web_cache_stale why = {0, false};
+    struct web_cache_entry *e = web_cache_get_stale(f->cache, &q2, 14, &a, &why);
+    assert_non_null(e);
+    assert_true(why.moved);
+    assert_true(why.as_of > 0);
+    assert_int_equal(a->since, q1.since);
+    web_cache_release(f->cache, e);
+    /* no previous window for another preset, for some domains, or for a custom window */
+    assert_null(web_cache_get_stale(f->cache, &q2, 30, &a, &why));
+    assert_null(web_cache_get_stale(f->cache, &q2, 0, &a, &why));
+
+    /* the API and the domain page: today's window, fresh */
+    assert_fresh_page(f, r, day2, "/api/analysis", "30", NULL);
+    assert_fresh_page(f, r, day2, "/api/analysis", "14", "a.example");
+    assert_fresh_page(f, r, day2, "/domain", "14", "a.example");
+    assert_int_equal(web_refresher_analyses(r), WEB_N_PRESETS); /* nobody asked it yet */
+
+    /* the overview: yesterday's window at once, marked, with its own dates */
+    char *page = get(f, r, true, day2, "/", "14", NULL), expect[64];
+    assert_non_null(strstr(page, "id=\"stale-notice\""));
+    assert_non_null(strstr(page, "A new day began"));
+    window_text(expect, sizeof expect, q1.since, day1);
+    assert_non_null(strstr(page, expect));
+    free(page);
+
+    /* then the refresher made today's windows: the one asked for and the other presets (the API
+     * request above made the 30-day one) */
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_int_equal(web_refresher_analyses(r), 2 * WEB_N_PRESETS - 1);
+    assert_true(presets_cached(f, day2));
+    page = get(f, r, true, day2 + 60, "/", "14", NULL);
+    window_text(expect, sizeof expect, q2.since, day2 + 60);
+    assert_non_null(strstr(page, expect));
+    free(page);
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
+        char w[8];
+        snprintf(w, sizeof w, "%d", web_presets[i]);
+        assert_fresh_page(f, r, day2 + 60, "/", w, NULL);
+    }
+    /* yesterday's windows gave way to today's */
+    assert_null(web_cache_get_stale(f->cache, &q1, 14, &a, &why));
+    web_refresher_stop(r);
+}
+
+/* After a commit, the first overview request answers "as of" and the refresher recomputes every
+ * preset window, not only the one asked for. The API and the domain page are fresh meanwhile. */
+static void change_recomputes_presets(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t now = T0 + 3 * DAY + 10 * 3600;
+    struct web_refresher *r = start_refresher(f, now, 0);
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_fresh_page(f, r, now, "/domain", "30", "b.example"); /* now cached */
+    add_report(f, "b.example", T0 + 2 * DAY + 3600, 8);
+    assert_false(presets_cached(f, now));
+    assert_fresh_page(f, r, now, "/api/analysis", "90", NULL);
+    assert_fresh_page(f, r, now, "/domain", "30", "b.example");
+    char *page = get(f, r, true, now, "/", "30", NULL);
+    assert_non_null(strstr(page, "New reports arrived"));
+    free(page);
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_true(presets_cached(f, now));
+    /* 30 asked for, then 14 (the default) and 7: the API request made the 90-day one */
+    assert_int_equal(web_refresher_analyses(r), WEB_N_PRESETS + 3);
+    for (size_t i = 0; i < WEB_N_PRESETS; i++) {
+        char w[8];
+        snprintf(w, sizeof w, "%d", web_presets[i]);
+        assert_fresh_page(f, r, now + 60, "/", w, NULL);
+    }
+    web_refresher_stop(r);
+}
+
+/* A few seconds after 00:00 UTC the refresher wakes by itself and computes the new day's preset
+ * windows before anyone asks. */
+static void wakes_after_midnight(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(web_refresher_next_day(T0 + 10 * 3600, 5), T0 + DAY + 5);
+    assert_int_equal(web_refresher_next_day(T0, 5), T0 + DAY + 5);
+    assert_int_equal(web_refresher_next_day(T0 + DAY - 1, 5), T0 + DAY + 5);
+    const int64_t before = T0 + 4 * DAY - 1, after = T0 + 4 * DAY + 1;
+    struct web_refresher *r = start_refresher(f, before, 1); /* wakes 2 s after start */
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_true(presets_cached(f, before));
+    atomic_store(&fake_now, after);
+    bool ready = false;
+    for (int i = 0; i < 1000 && !ready; i++) { /* at most 10 s */
+        ready = web_refresher_analyses(r) == 2 * WEB_N_PRESETS && web_refresher_wait_idle(r, 0);
+        if (!ready)
+            usleep(10000);
+    }
+    assert_true(ready);
+    assert_true(presets_cached(f, after));
+    web_refresher_stop(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +557,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(eviction, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_while_refreshing, setup, teardown),
         cmocka_unit_test_setup_teardown(new_handles, setup, teardown),
+        cmocka_unit_test_setup_teardown(presets_ready_after_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(new_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(change_recomputes_presets, setup, teardown),
+        cmocka_unit_test_setup_teardown(wakes_after_midnight, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,7 +109,7 @@ static void overview(void **state)
     fill(&a, &d);
     ctx(&c, &st);
     html_init(&h, 1 << 20);
-    render_overview(&h, &c, &a, 3, 1, 0);
+    render_overview(&h, &c, &a, 3, 1, 0, false);
     assert_int_equal(html_finish(&h), 0);
     const char *s = (const char *)h.buf.data;
     no_raw_payload(s);
@@ -281,7 +281,7 @@ static void overview_order_filter_pages(void **state)
     struct html h;
     ctx(&c, &st);
     html_init(&h, 1 << 22);
-    render_overview(&h, &c, &a, 0, 0, 0);
+    render_overview(&h, &c, &a, 0, 0, 0, false);
     assert_int_equal(html_finish(&h), 0);
     const char *s = (const char *)h.buf.data;
     assert_int_equal(count(s, "<tr><th scope=\"row\" class=\"domain\">"), 100);
@@ -298,7 +298,7 @@ static void overview_order_filter_pages(void **state)
     c.p.page = 3;
     c.p.sort_by_name = true;
     html_init(&h, 1 << 22);
-    render_overview(&h, &c, &a, 0, 0, 0);
+    render_overview(&h, &c, &a, 0, 0, 0, false);
     s = (const char *)h.buf.data;
     assert_int_equal(count(s, "<tr><th scope=\"row\" class=\"domain\">"), 50);
     assert_non_null(strstr(s, ">d200.example<"));
@@ -310,7 +310,7 @@ static void overview_order_filter_pages(void **state)
     c.p.sort_by_name = false;
     c.p.verdict = "not-ready";
     html_init(&h, 1 << 22);
-    render_overview(&h, &c, &a, 0, 0, 0);
+    render_overview(&h, &c, &a, 0, 0, 0, false);
     s = (const char *)h.buf.data;
     assert_int_equal(count(s, "<tr><th scope=\"row\" class=\"domain\">"), 25);
     assert_int_equal(count(s, "<span class=\"badge ready\">ready</span></td>"), 0);
