@@ -248,6 +248,7 @@ int tlsrpt_cmd_maildir(int argc, char **argv)
     struct cli c = {.rescan = TLSRPT_MAILDIR_DEF_RESCAN};
     tlsrpt_maildir_opts_default(&c.md);
     tlsrpt_ingest_config_default(&c.cfg);
+    c.cfg.batch_max_items = TLSRPT_MAILDIR_DEF_BATCH; /* before the options: --batch-size wins */
     int r = parse_args(&c, argc, argv);
     if (r != 0) {
         if (r < 0)
