@@ -18,7 +18,8 @@
 #include <stddef.h>
 
 #define TLSRPT_MAILDIR_DEF_REJECT_FOLDER ".tlsrpt-rejected"
-#define TLSRPT_MAILDIR_DEF_BATCH 2000u /* messages per commit: one fsync, each dirty page written once */
+#define TLSRPT_MAILDIR_DEF_BATCH                                                                   \
+    2000u /* messages per commit: one fsync, each dirty page written once */
 #define TLSRPT_MAILDIR_SKIPSET_SLOTS 16384 /* messages remembered as skipped (384 KiB, fixed) */
 
 struct tlsrpt_maildir_opts {
