@@ -77,6 +77,7 @@ static void prepare_one(struct tlsrpt_prepare_pool *p, struct tlsrpt_prepared *i
 
 static void *worker(void *arg)
 {
+    pthread_setname_np(pthread_self(), "import-worker"); /* for top -H, perf --comm, gdb */
     struct tlsrpt_prepare_pool *p = arg;
     struct tlsrpt_buf scratch;
     tlsrpt_buf_init(&scratch, p->cfg->decode.max_decompressed);

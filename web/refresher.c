@@ -207,6 +207,7 @@ static void wait_for_work(struct web_refresher *r)
 
 static void *run(void *arg)
 {
+    pthread_setname_np(pthread_self(), "web-refresher"); /* for top -H, perf --comm, gdb */
     struct web_refresher *r = arg;
     struct tlsrpt_db *db = NULL;
     struct web_cache_seen seen = {0, 0};

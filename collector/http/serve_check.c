@@ -226,6 +226,7 @@ static bool one_round(struct tlsrpt_serve_check *c, struct tlsrpt_checker **ck)
 
 static void *run(void *arg)
 {
+    pthread_setname_np(pthread_self(), "live-check"); /* for top -H, perf --comm, gdb */
     struct tlsrpt_serve_check *c = arg;
     struct tlsrpt_checker *ck = NULL;
     const int64_t interval_ms = (int64_t)c->interval * 1000;

@@ -31,6 +31,7 @@ static void on_stop(int sig)
 
 static void *run(void *arg)
 {
+    pthread_setname_np(pthread_self(), "maildir-watch"); /* for top -H, perf --comm, gdb */
     struct tlsrpt_serve_maildir *m = arg;
     sigset_t stopsigs;
     sigemptyset(&stopsigs);

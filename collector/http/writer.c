@@ -54,6 +54,7 @@ static void write_batch(struct tlsrpt_writer *w, struct tlsrpt_http_job *list, s
 
 static void *writer_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "http-writer"); /* for top -H, perf --comm, gdb */
     struct tlsrpt_writer *w = arg;
     pthread_mutex_lock(&w->lock);
     for (;;) {

@@ -115,6 +115,7 @@ static int next_name(struct reader *r, size_t *folder, const char **sub, char *n
 
 static void *reader_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "md-reader"); /* for top -H, perf --comm, gdb */
     struct reader *r = arg;
     struct tlsrpt_buf file;
     tlsrpt_buf_init(&file, tlsrpt_maildir_max_message(r->md));
