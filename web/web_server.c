@@ -277,6 +277,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return serve(s, conn, url, method);
 }
 
+/* libmicrohttpd's printf-style format: the attribute tells the compiler so (clang
+ * -Wformat-nonliteral). */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];

@@ -32,6 +32,9 @@ void tlsrpt_http_track_pause(struct conn_track *t)
         atomic_store(&t->deadline_ms, 0);
 }
 
+/* libmicrohttpd's printf-style format: the attribute tells the compiler so (clang
+ * -Wformat-nonliteral). */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
