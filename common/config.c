@@ -273,25 +273,6 @@ static void format_size(uint64_t v, char *buf, size_t len)
         snprintf(buf, len, "%" PRIu64, v);
 }
 
-int tlsrpt_value_size(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why,
-                      size_t whylen)
-{
-    size_t v;
-    if (tlsrpt_parse_size(s, &v) != 0) {
-        snprintf(why, whylen, "'%.64s' is not a size (such as 4M, 512k or 65536)", s);
-        return -1;
-    }
-    if ((uint64_t)v < min || (uint64_t)v > max) {
-        char a[32], b[32];
-        format_size(min, a, sizeof a);
-        format_size(max, b, sizeof b);
-        snprintf(why, whylen, "'%.64s' is out of range [%s, %s]", s, a, b);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Seconds in the largest unit that divides them: "1d", "12h", "15m", "90s". */
 static void format_duration(uint64_t v, char *buf, size_t len)
 {
@@ -305,6 +286,33 @@ static void format_duration(uint64_t v, char *buf, size_t len)
         snprintf(buf, len, "%" PRIu64 "s", v);
 }
 
+/* *out = v when it lies in [min, max]; else why names the range in the value's own units. */
+static int in_range(const char *s, uint64_t v, uint64_t min, uint64_t max,
+                    void (*format)(uint64_t, char *, size_t), uint64_t *out, char *why,
+                    size_t whylen)
+{
+    if (v < min || v > max) {
+        char a[32], b[32];
+        format(min, a, sizeof a);
+        format(max, b, sizeof b);
+        snprintf(why, whylen, "'%.64s' is out of range [%s, %s]", s, a, b);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int tlsrpt_value_size(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why,
+                      size_t whylen)
+{
+    size_t v;
+    if (tlsrpt_parse_size(s, &v) != 0) {
+        snprintf(why, whylen, "'%.64s' is not a size (such as 4M, 512k or 65536)", s);
+        return -1;
+    }
+    return in_range(s, (uint64_t)v, min, max, format_size, out, why, whylen);
+}
+
 int tlsrpt_value_duration(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why,
                           size_t whylen)
 {
@@ -313,15 +321,7 @@ int tlsrpt_value_duration(const char *s, uint64_t min, uint64_t max, uint64_t *o
         snprintf(why, whylen, "'%.64s' is not a duration (such as 1d, 12h, 15m, 30s or 90)", s);
         return -1;
     }
-    if (v < min || v > max) {
-        char a[32], b[32];
-        format_duration(min, a, sizeof a);
-        format_duration(max, b, sizeof b);
-        snprintf(why, whylen, "'%.64s' is out of range [%s, %s]", s, a, b);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    return in_range(s, v, min, max, format_duration, out, why, whylen);
 }
 
 int tlsrpt_value_bool(const char *s, bool *out, char *why, size_t whylen)

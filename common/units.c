@@ -1,6 +1,7 @@
 #include "units.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,7 +19,16 @@ int tlsrpt_parse_int(const char *s, long long min, long long max, long long *out
     return 0;
 }
 
-int tlsrpt_parse_size(const char *s, size_t *out)
+/* An unsigned decimal number followed by one of the table's suffixes (sizes ignore case, durations
+ * do not: "M" would be ambiguous), scaled by that suffix's factor. -1 for no digits, an unknown
+ * suffix or an overflow. */
+struct unit {
+    const char *suffix;
+    uint64_t factor;
+};
+
+static int parse_scaled(const char *s, const struct unit *units, size_t n, bool ignore_case,
+                        uint64_t max, uint64_t *out)
 {
     if (s == NULL || *s < '0' || *s > '9')
         return -1;
@@ -27,55 +37,33 @@ int tlsrpt_parse_size(const char *s, size_t *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (errno != 0 || end == s)
         return -1;
-    unsigned shift = 0;
-    if (*end != '\0') {
-        switch (*end) {
-        case 'k':
-        case 'K':
-            shift = 10;
-            break;
-        case 'm':
-        case 'M':
-            shift = 20;
-            break;
-        case 'g':
-        case 'G':
-            shift = 30;
-            break;
-        default:
+    for (size_t i = 0; i < n; i++) {
+        if ((ignore_case ? strcasecmp(end, units[i].suffix) : strcmp(end, units[i].suffix)) != 0)
+            continue;
+        if (v > max / units[i].factor)
             return -1;
-        }
-        end++;
-        if (*end != '\0' && strcasecmp(end, "iB") != 0 && strcasecmp(end, "B") != 0)
-            return -1;
+        *out = (uint64_t)v * units[i].factor;
+        return 0;
     }
-    if (shift && v > (SIZE_MAX >> shift))
+    return -1;
+}
+
+int tlsrpt_parse_size(const char *s, size_t *out)
+{
+    static const struct unit units[] = {{"", 1},           {"k", 1u << 10}, {"kb", 1u << 10},
+                                        {"kib", 1u << 10}, {"m", 1u << 20}, {"mb", 1u << 20},
+                                        {"mib", 1u << 20}, {"g", 1u << 30}, {"gb", 1u << 30},
+                                        {"gib", 1u << 30}};
+    uint64_t v;
+    if (parse_scaled(s, units, sizeof units / sizeof units[0], true, SIZE_MAX, &v) != 0)
         return -1;
-    *out = (size_t)(v << shift);
+    *out = (size_t)v;
     return 0;
 }
 
 int tlsrpt_parse_duration(const char *s, uint64_t *seconds)
 {
-    static const struct {
-        const char *suffix;
-        uint64_t mult;
-    } units[] = {{"", 1},     {"s", 1},     {"m", 60},       {"min", 60},
-                 {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}};
-    if (s == NULL || *s < '0' || *s > '9')
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s)
-        return -1;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(end, units[i].suffix) != 0)
-            continue;
-        if (v > UINT64_MAX / units[i].mult)
-            return -1;
-        *seconds = (uint64_t)v * units[i].mult;
-        return 0;
-    }
-    return -1;
+    static const struct unit units[] = {{"", 1},     {"s", 1},     {"m", 60},       {"min", 60},
+                                        {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}};
+    return parse_scaled(s, units, sizeof units / sizeof units[0], false, UINT64_MAX, seconds);
 }
