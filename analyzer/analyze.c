@@ -86,6 +86,11 @@ int tlsrpt_analysis_exit_status(const struct tlsrpt_analysis *a)
     return TLSRPT_REPORT_EXIT_READY;
 }
 
+size_t tlsrpt_analysis_bytes(const struct tlsrpt_analysis *a)
+{
+    return a != NULL ? sizeof *a + tlsrpt_arena_total(a->arena) : 0;
+}
+
 void tlsrpt_analysis_free(struct tlsrpt_analysis *a)
 {
     if (a != NULL)

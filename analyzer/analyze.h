@@ -223,6 +223,9 @@ struct tlsrpt_analysis {
 int tlsrpt_analyze(struct tlsrpt_db *db, const struct tlsrpt_analysis_query *q,
                    struct tlsrpt_analysis **out, struct tlsrpt_error *err);
 void tlsrpt_analysis_free(struct tlsrpt_analysis *a);
+/* The memory an analysis holds, in bytes (its arena and itself): what a cache of analyses counts.
+ */
+size_t tlsrpt_analysis_bytes(const struct tlsrpt_analysis *a);
 
 /* Failure rate failed / (successful + failed); -1 when there were no sessions. */
 double tlsrpt_failure_rate(int64_t successful, int64_t failed);

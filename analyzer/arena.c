@@ -38,6 +38,11 @@ void tlsrpt_arena_free(struct tlsrpt_arena *a)
     free(a);
 }
 
+size_t tlsrpt_arena_total(const struct tlsrpt_arena *a)
+{
+    return a != NULL ? a->total : 0;
+}
+
 void *tlsrpt_arena_alloc(struct tlsrpt_arena *a, size_t size)
 {
     const size_t align = alignof(max_align_t);

@@ -12,6 +12,8 @@ struct tlsrpt_arena;
 
 struct tlsrpt_arena *tlsrpt_arena_new(size_t max);
 void tlsrpt_arena_free(struct tlsrpt_arena *a);
+/* Bytes of the chunks allocated so far (what the arena holds in memory). */
+size_t tlsrpt_arena_total(const struct tlsrpt_arena *a);
 /* Zeroed, aligned for any type; NULL when out of memory or past the cap. */
 void *tlsrpt_arena_alloc(struct tlsrpt_arena *a, size_t size);
 /* Zeroed array of n elements; NULL on overflow, out of memory or past the cap (n == 0 gives NULL

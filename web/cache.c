@@ -26,7 +26,8 @@ struct web_cache_entry {
     uint64_t asked;      /* the last request that read it, or the one it replaced (0: none) */
     int64_t computed_at; /* wall clock, for "as of" */
     struct tlsrpt_analysis *a;
-    int refs; /* one for the table while listed, one per request using it */
+    int refs;     /* one for the table while listed, one per request using it */
+    size_t bytes; /* tlsrpt_analysis_bytes(a) */
 };
 
 struct web_cache {
@@ -34,6 +35,7 @@ struct web_cache {
     uint64_t generation, tick;
     uint64_t files; /* fingerprint of the database and WAL files at the last observation */
     struct web_cache_entry *slot[WEB_CACHE_ENTRIES];
+    size_t budget; /* bytes the listed analyses may hold together; 0: no limit */
 };
 
 struct web_cache *web_cache_new(void)
@@ -42,8 +44,32 @@ struct web_cache *web_cache_new(void)
     if (c != NULL) {
         pthread_mutex_init(&c->lock, NULL);
         c->generation = 1;
+        c->budget = WEB_CACHE_DEF_BYTES;
     }
     return c;
+}
+
+void web_cache_set_budget(struct web_cache *c, size_t bytes)
+{
+    pthread_mutex_lock(&c->lock);
+    c->budget = bytes;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static size_t listed_bytes(const struct web_cache *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++)
+        n += c->slot[i] != NULL ? c->slot[i]->bytes : 0;
+    return n;
+}
+
+size_t web_cache_bytes(struct web_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    size_t n = listed_bytes(c);
+    pthread_mutex_unlock(&c->lock);
+    return n;
 }
 
 static void entry_free(struct web_cache_entry *e)
@@ -248,6 +274,7 @@ static struct web_cache_entry *entry_new(uint64_t generation, const struct tlsrp
     e->until = q->until;
     e->preset = preset > 0 ? preset : 0;
     e->generation = generation;
+    e->bytes = tlsrpt_analysis_bytes(a);
     e->domains = q->n_domains > 0 ? calloc(q->n_domains, sizeof *e->domains) : NULL;
     for (size_t i = 0; e->domains != NULL && i < q->n_domains; i++) {
         if ((e->domains[i] = strdup(q->domains[i])) == NULL)
@@ -297,6 +324,31 @@ static bool newest(struct web_cache *c, struct web_cache_entry *e,
     return true;
 }
 
+/* Unlists the least recently used entries (never keep, never a preset window's) while the listed
+ * ones hold more than the budget; those no request uses go to dead[]. Returns how many. Called
+ * with the lock held. */
+static size_t over_budget(struct web_cache *c, const struct web_cache_entry *keep,
+                          struct web_cache_entry **dead)
+{
+    size_t n_dead = 0, total = listed_bytes(c);
+    while (c->budget > 0 && total > c->budget) {
+        size_t lru = WEB_CACHE_ENTRIES;
+        for (size_t i = 0; i < WEB_CACHE_ENTRIES; i++) {
+            const struct web_cache_entry *x = c->slot[i];
+            if (x != NULL && x != keep && !pinned(x) &&
+                (lru == WEB_CACHE_ENTRIES || x->used < c->slot[lru]->used))
+                lru = i;
+        }
+        if (lru == WEB_CACHE_ENTRIES)
+            break; /* only what must stay is left */
+        total -= c->slot[lru]->bytes;
+        if ((dead[n_dead] = unref(c->slot[lru])) != NULL)
+            n_dead++;
+        c->slot[lru] = NULL;
+    }
+    return n_dead;
+}
+
 struct web_cache_entry *web_cache_put(struct web_cache *c, uint64_t generation,
                                       const struct tlsrpt_analysis_query *q, int preset,
                                       struct tlsrpt_analysis *a)
@@ -340,6 +392,7 @@ struct web_cache_entry *web_cache_put(struct web_cache *c, uint64_t generation,
             n_dead++;
         e->used = ++c->tick;
         c->slot[victim] = e;
+        n_dead += over_budget(c, e, dead + n_dead);
     }
     pthread_mutex_unlock(&c->lock);
     for (size_t i = 0; i < n_dead; i++)

@@ -30,11 +30,20 @@
 #include <stdint.h>
 
 #define WEB_CACHE_ENTRIES 16 /* analyses kept; the least recently used goes first */
+/* Memory the kept analyses may hold together (tlsrpt_analysis_bytes): an all-domain analysis of a
+ * million reports holds 50-75 MiB, so 16 of them could take over a gigabyte. */
+#define WEB_CACHE_DEF_BYTES ((size_t)512 << 20)
 
 struct web_cache;
 struct web_cache_entry;
 
-struct web_cache *web_cache_new(void); /* NULL when out of memory */
+struct web_cache *web_cache_new(void); /* NULL when out of memory; budget WEB_CACHE_DEF_BYTES */
+/* Sets the memory budget (0: none). When a new analysis takes the kept ones over it, the least
+ * recently used are dropped first; the entry just kept and the current entry of each preset
+ * window are never dropped for it (so the budget can be exceeded by those alone). */
+void web_cache_set_budget(struct web_cache *c, size_t bytes);
+/* The memory the kept analyses hold, in bytes. */
+size_t web_cache_bytes(struct web_cache *c);
 void web_cache_free(struct web_cache *c);
 
 /* What one handle saw at its last observation (zeroed for a new handle). */

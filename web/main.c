@@ -1,6 +1,7 @@
 /* main.c - tlsrpt-web: options (flags and the [web] section of the config file), start-up checks,
  * then the signal loop (SIGHUP re-reads the TLS certificate, SIGINT/SIGTERM stop). */
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "exit_codes.h"
 #include "log.h"
@@ -19,12 +20,12 @@
 #include <unistd.h>
 
 #define PROG "tlsrpt-web"
-#define NOPTS 25
+#define NOPTS 26
 
 struct web_opts {
     const char *config, *db, *listen, *tls_cert, *tls_key, *auth_user, *auth_hash, *now;
     const char *max_rate, *max_fetch_rate, *log_level;
-    uint64_t threads, max_connections, idle_timeout, max_page, max_raw;
+    uint64_t threads, max_connections, idle_timeout, max_page, max_raw, cache_size;
     uint64_t min_days, min_orgs, min_sessions, silent_days, top;
     bool insecure_no_auth, hash_password, help;
 };
@@ -58,6 +59,9 @@ static void make_table(struct web_opts *o, struct tlsrpt_option *t, struct tlsrp
          "largest page or JSON document built for one request"},
         {"max-raw", 0, TLSRPT_OPT_SIZE, &o->max_raw, 4 * K, 256 * M, "SIZE",
          "largest raw report shown on the report page"},
+        {"cache-size", 0, TLSRPT_OPT_SIZE, &o->cache_size, 0, 64 * G, "SIZE",
+         "memory the kept analyses may hold together, least recently used dropped first (0: no "
+         "limit)"},
         {"now", 0, TLSRPT_OPT_STRING, &o->now, 0, 0, "WHEN",
          "pretend the time is WHEN, as tlsrpt-report --now (also env TLSRPT_NOW)"},
         {"min-days", 0, TLSRPT_OPT_UINT, &o->min_days, 0, BIG, "N",
@@ -100,6 +104,7 @@ static void defaults(struct web_opts *o)
     o->idle_timeout = WEB_DEF_IDLE_TIMEOUT;
     o->max_page = WEB_DEF_MAX_PAGE_BYTES;
     o->max_raw = WEB_DEF_MAX_RAW_BYTES;
+    o->cache_size = WEB_CACHE_DEF_BYTES;
     o->min_days = TLSRPT_DEF_MIN_DAYS;
     o->min_orgs = TLSRPT_DEF_MIN_ORGANIZATIONS;
     o->min_sessions = TLSRPT_DEF_MIN_STS_SESSIONS;
@@ -284,6 +289,7 @@ static int prepare(const struct web_opts *o, struct running *r)
     }
     sc->settings.max_page_bytes = (size_t)o->max_page;
     sc->settings.max_raw_bytes = (size_t)o->max_raw;
+    sc->cache_bytes = (size_t)o->cache_size;
     if (when != NULL && when[0] != '\0' &&
         tlsrpt_window_parse(when, (int64_t)time(NULL), &sc->fixed_now, &wwhy) != 0) {
         log_error("now: '%s': %s", when, wwhy);

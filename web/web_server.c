@@ -329,6 +329,7 @@ int web_server_start(const struct web_server_config *cfg, struct web_server **ou
         free(s);
         return tlsrpt_error_set(err, TLSRPT_E_NOMEM, NULL, "out of memory");
     }
+    web_cache_set_budget(s->cache, cfg->cache_bytes);
     /* It computes the overview of every preset window at once, before anyone asks. */
     struct web_refresher_config rc_cfg = {
         .db_path = cfg->db_path,

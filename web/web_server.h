@@ -27,7 +27,8 @@ struct web_server_config {
     unsigned threads;
     unsigned max_connections;
     unsigned idle_timeout;
-    int64_t fixed_now; /* > 0: every request uses this as "now" (tests, demos) */
+    int64_t fixed_now;  /* > 0: every request uses this as "now" (tests, demos) */
+    size_t cache_bytes; /* memory budget of the analysis cache (web_cache_set_budget) */
     struct web_settings settings;
 };
 

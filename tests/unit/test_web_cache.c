@@ -549,6 +549,63 @@ static void wakes_after_midnight(void **state)
     web_refresher_stop(r);
 }
 
+/* Keeps the analysis of [since, since + 3 days) for preset (0: custom) and returns its bytes. */
+static size_t put_window(struct fixture *f, int64_t since, int preset)
+{
+    struct tlsrpt_analysis_query q = {.since = since,
+                                      .until = since + 3 * DAY,
+                                      .now = since + 3 * DAY,
+                                      .thresholds = f->st.thresholds};
+    struct tlsrpt_analysis *a = NULL;
+    struct tlsrpt_error err = {0};
+    assert_int_equal(tlsrpt_analyze(f->ro, &q, &a, &err), 0);
+    size_t bytes = tlsrpt_analysis_bytes(a);
+    assert_true(bytes > sizeof *a); /* the arena is counted */
+    uint64_t g = web_cache_observe(f->cache, f->ro, &f->seen);
+    struct web_cache_entry *e = web_cache_put(f->cache, g, &q, preset, a);
+    assert_non_null(e);
+    web_cache_release(f->cache, e);
+    return bytes;
+}
+
+static bool window_kept(struct fixture *f, int64_t since)
+{
+    struct tlsrpt_analysis_query q = {.since = since,
+                                      .until = since + 3 * DAY,
+                                      .now = since + 3 * DAY,
+                                      .thresholds = f->st.thresholds};
+    uint64_t g = web_cache_observe(f->cache, f->ro, &f->seen);
+    return web_cache_valid(f->cache, f->ro, g, &q);
+}
+
+/* The memory budget: over it, the least recently used analyses go first; the one just kept and
+ * a preset window's stay even when they alone exceed it. */
+static void budget_drops_least_recent(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t w1 = T0 - DAY, w2 = T0, w3 = T0 + DAY;
+    web_cache_set_budget(f->cache, 0);
+    size_t b1 = put_window(f, w1, 0), b2 = put_window(f, w2, 0);
+    assert_int_equal(web_cache_bytes(f->cache), b1 + b2);
+    /* room for two of these: a third pushes out the least recently used, w1 */
+    web_cache_set_budget(f->cache, b1 + b2 + b2 / 2);
+    size_t b3 = put_window(f, w3, 0);
+    assert_false(window_kept(f, w1));
+    assert_true(window_kept(f, w2));
+    assert_true(window_kept(f, w3));
+    assert_int_equal(web_cache_bytes(f->cache), b2 + b3);
+
+    /* a budget smaller than any one analysis: the newest custom window and the preset stay */
+    web_cache_set_budget(f->cache, 1);
+    put_window(f, w1, 14);
+    size_t b4 = put_window(f, T0 + 2 * DAY, 0);
+    assert_true(window_kept(f, w1)); /* the preset's */
+    assert_true(window_kept(f, T0 + 2 * DAY));
+    assert_false(window_kept(f, w2));
+    assert_false(window_kept(f, w3));
+    assert_true(web_cache_bytes(f->cache) >= b4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(new_day, setup, teardown),
         cmocka_unit_test_setup_teardown(change_recomputes_presets, setup, teardown),
         cmocka_unit_test_setup_teardown(wakes_after_midnight, setup, teardown),
+        cmocka_unit_test_setup_teardown(budget_drops_least_recent, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
