@@ -304,8 +304,12 @@ int web_page_overview(const struct web_ctx *c, struct web_reply *r)
     struct tlsrpt_error err = {0};
     int64_t rejects = 0, unresolved = 0;
     int rc = web_analyze(c, NULL, 0, true, &w, &err);
+    /* The count belongs to the figures shown: the previous day's window when that is what the
+     * page shows (w.view holds that window's since and until). */
     if (rc == 0)
-        rc = wq_rejects_count(c->db, c->since, c->until, &rejects, &unresolved, &err);
+        rc =
+            wq_rejects_count(c->db, w.window_moved ? w.view.since : c->since,
+                             w.window_moved ? w.view.until : c->until, &rejects, &unresolved, &err);
     if (rc != 0) {
         page_error(r, c, rc == TLSRPT_E_DB ? 503 : 500, err.message);
     } else {

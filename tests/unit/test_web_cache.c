@@ -80,6 +80,17 @@ static int setup(void **state)
     add_report(f, "a.example", T0 + 1 * DAY, 1);
     add_report(f, "a.example", T0 + 2 * DAY, 2);
     add_report(f, "b.example", T0 + 2 * DAY, 3);
+    /* A reject that arrived in the first hour of new_day's earlier 14-day window (it starts at
+     * T0 - 11 days; the next day's starts at T0 - 10 days), so it lies outside the later one. */
+    struct tlsrpt_source_info src = {
+        .kind = "file", .reference = "bad", .received_at = T0 - 11 * DAY + 3600};
+    struct tlsrpt_error why = {0};
+    enum tlsrpt_store_outcome out;
+    tlsrpt_error_set(&why, TLSRPT_E_JSON, "", "not JSON");
+    assert_int_equal(tlsrpt_db_begin(f->rw, &err), 0);
+    assert_int_equal(tlsrpt_store_reject(f->rw, (const uint8_t *)"{x", 2, &src, &why, &out, &err),
+                     0);
+    assert_int_equal(tlsrpt_db_commit(f->rw, &err), 0);
     assert_int_equal(tlsrpt_db_open(f->path, TLSRPT_DB_READONLY, &f->ro, &err), 0);
     f->cache = web_cache_new();
     assert_non_null(f->cache);
@@ -452,6 +463,7 @@ static void new_day(void **state)
     atomic_store(&fake_now, day2); /* the refresher sleeps until its own midnight, hours away */
     struct tlsrpt_analysis_query q1 = preset_query(f, 14, day1), q2 = preset_query(f, 14, day2);
     assert_int_equal(q2.since, q1.since + DAY);
+    assert_int_equal(q1.since, T0 - 11 * DAY); /* setup's reject lies in q1's first hour */
     const struct tlsrpt_analysis *a = NULL;
     struct web_cache_stale why = {0, false};
     struct web_cache_entry *e = web_cache_get_stale(f->cache, &q2, 14, &a, &why);
@@ -476,6 +488,8 @@ static void new_day(void **state)
     assert_non_null(strstr(page, "A new day began"));
     window_text(expect, sizeof expect, q1.since, day1);
     assert_non_null(strstr(page, expect));
+    /* its rejects count is that window's too: the reject of its first hour */
+    assert_non_null(strstr(page, "id=\"rejects-notice\""));
     free(page);
 
     /* then the refresher made today's windows: the one asked for and the other presets (the API
@@ -486,6 +500,7 @@ static void new_day(void **state)
     page = get(f, r, true, day2 + 60, "/", "14", NULL);
     window_text(expect, sizeof expect, q2.since, day2 + 60);
     assert_non_null(strstr(page, expect));
+    assert_null(strstr(page, "id=\"rejects-notice\"")); /* today's window: no reject in it */
     free(page);
     for (size_t i = 0; i < WEB_N_PRESETS; i++) {
         char w[8];
