@@ -348,43 +348,43 @@ static int getter_fail(const struct tlsrpt_config *c, const char *key, int line,
     return tlsrpt_error_set(err, TLSRPT_E_FORMAT, "", "%s:%d: %s: %s", c->name, line, key, why);
 }
 
-int tlsrpt_config_get_uint(const struct tlsrpt_config *c, const char *section, const char *key,
-                           uint64_t min, uint64_t max, uint64_t *out, struct tlsrpt_error *err)
+static int apply_value(const struct tlsrpt_option *opt, const char *value, char *why,
+                       size_t whylen);
+
+/* One key read and checked exactly as an option of that type in the file would be: 0, 1 when the
+ * key is absent, or TLSRPT_E_FORMAT naming file, line and key. */
+static int get_typed(const struct tlsrpt_config *c, const char *section, const char *key,
+                     enum tlsrpt_opt_type type, uint64_t min, uint64_t max, void *out,
+                     struct tlsrpt_error *err)
 {
     int line;
     char why[160];
     const char *v = tlsrpt_config_get(c, section, key, &line);
     if (!v)
         return 1;
-    if (tlsrpt_value_uint(v, min, max, out, why, sizeof why) != 0)
+    const struct tlsrpt_option opt = {
+        .name = key, .type = type, .target = out, .min = min, .max = max};
+    if (apply_value(&opt, v, why, sizeof why) != 0)
         return getter_fail(c, key, line, why, err);
     return 0;
+}
+
+int tlsrpt_config_get_uint(const struct tlsrpt_config *c, const char *section, const char *key,
+                           uint64_t min, uint64_t max, uint64_t *out, struct tlsrpt_error *err)
+{
+    return get_typed(c, section, key, TLSRPT_OPT_UINT, min, max, out, err);
 }
 
 int tlsrpt_config_get_size(const struct tlsrpt_config *c, const char *section, const char *key,
                            uint64_t min, uint64_t max, uint64_t *out, struct tlsrpt_error *err)
 {
-    int line;
-    char why[160];
-    const char *v = tlsrpt_config_get(c, section, key, &line);
-    if (!v)
-        return 1;
-    if (tlsrpt_value_size(v, min, max, out, why, sizeof why) != 0)
-        return getter_fail(c, key, line, why, err);
-    return 0;
+    return get_typed(c, section, key, TLSRPT_OPT_SIZE, min, max, out, err);
 }
 
 int tlsrpt_config_get_bool(const struct tlsrpt_config *c, const char *section, const char *key,
                            bool *out, struct tlsrpt_error *err)
 {
-    int line;
-    char why[160];
-    const char *v = tlsrpt_config_get(c, section, key, &line);
-    if (!v)
-        return 1;
-    if (tlsrpt_value_bool(v, out, why, sizeof why) != 0)
-        return getter_fail(c, key, line, why, err);
-    return 0;
+    return get_typed(c, section, key, TLSRPT_OPT_BOOL, 0, 0, out, err);
 }
 
 /* ---- option table ---- */
