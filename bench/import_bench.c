@@ -10,16 +10,15 @@
 #include "db.h"
 #include "import.h"
 #include "ingest.h"
+#include "raw_bound.h"
 #include "safe_file.h"
 
 #include <dirent.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 struct file_list {
     char **paths;
@@ -67,30 +66,6 @@ static int list_dir(const char *dir, struct file_list *fl)
     return 0;
 }
 
-/* The raw bound: gunzip with zlib and json_loadb, nothing else. */
-static int raw_one(const uint8_t *gz, size_t len, uint8_t *out, size_t out_cap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-        return -1;
-    zs.next_in = (Bytef *)gz;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)out_cap;
-    int rc = inflate(&zs, Z_FINISH);
-    size_t n = zs.total_out;
-    inflateEnd(&zs);
-    if (rc != Z_STREAM_END)
-        return -1;
-    json_error_t jerr;
-    json_t *j = json_loadb((const char *)out, n, JSON_REJECT_DUPLICATES, &jerr);
-    if (j == NULL)
-        return -1;
-    json_decref(j);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -118,7 +93,7 @@ int main(int argc, char **argv)
     size_t raw_ok = 0;
     for (size_t i = 0; i < fl.n; i++)
         if (tlsrpt_read_file_safe(fl.paths[i], file.max, &file, &err) == TLSRPT_READ_OK &&
-            raw_one(file.data, file.len, out, out_cap) == 0)
+            bench_gunzip_json(file.data, file.len, out, out_cap) == 0)
             raw_ok++;
     double raw_s = now_s() - t0;
 

@@ -13,11 +13,12 @@
  *
  * The source Maildir is never changed: each run works on hard links of its messages in WORKDIR.
  */
+#include "raw_bound.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gmime/gmime.h>
-#include <jansson.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,7 +30,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 extern char **environ;
 
@@ -53,29 +53,6 @@ static int pathf(char *out, size_t len, const char *fmt, ...)
     return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* gunzip + json_loadb: the end of the raw bound. */
-static int gunzip_json(const uint8_t *gz, size_t len, uint8_t *out, size_t cap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-        return -1;
-    zs.next_in = (Bytef *)gz;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    int rc = inflate(&zs, Z_FINISH);
-    size_t n = zs.total_out;
-    inflateEnd(&zs);
-    if (rc != Z_STREAM_END)
-        return -1;
-    json_t *j = json_loadb((const char *)out, n, JSON_REJECT_DUPLICATES, NULL);
-    if (j == NULL)
-        return -1;
-    json_decref(j);
-    return 0;
-}
-
 /* The first part whose decoded bytes are gzip, gunzipped and loaded; 0 when one was found. */
 static int raw_part(GMimeObject *o, uint8_t *out, size_t cap)
 {
@@ -96,7 +73,7 @@ static int raw_part(GMimeObject *o, uint8_t *out, size_t cap)
     g_mime_data_wrapper_write_to_stream(dw, mem);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
     int rc = ba->len > 2 && ba->data[0] == 0x1f && ba->data[1] == 0x8b
-                 ? gunzip_json(ba->data, ba->len, out, cap)
+                 ? bench_gunzip_json(ba->data, ba->len, out, cap)
                  : -1;
     g_object_unref(mem);
     return rc;
