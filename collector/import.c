@@ -52,7 +52,7 @@ static const char usage[] =
     "      --db=PATH          database file (default: $TLSRPT_DB, else " TLSRPT_DEFAULT_DB ")\n"
     "      --json             print the summary as one JSON object\n"
     "      --max-file=SIZE    skip files larger than this (default 32M)\n"
-    "                         (import commits every 5000 inputs unless --batch-size says "
+    "                         (import commits every 20000 inputs unless --batch-size says "
     "otherwise)\n"
     "      --progress / --no-progress   force the progress bar on or off (default: on a TTY)\n"
     "  -q, --quiet            log only warnings and errors\n"

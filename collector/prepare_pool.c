@@ -91,6 +91,9 @@ static void *worker(void *arg)
         size_t i = p->next_claim++;
         struct slot *s = &p->slots[i % POOL_SLOTS];
         pthread_mutex_unlock(&p->mu);
+        /* The consumer only hands a slot back; freeing its last report happens here, off the one
+         * database thread that bounds the whole import. */
+        clear_item(&s->item);
         s->item.path = p->paths[i];
         prepare_one(p, &s->item, &scratch);
         pthread_mutex_lock(&p->mu);
@@ -142,7 +145,6 @@ struct tlsrpt_prepared *tlsrpt_prepare_pool_next(struct tlsrpt_prepare_pool *p)
     pthread_mutex_lock(&p->mu);
     if (p->next_out > 0) { /* give the previous slot back */
         struct slot *prev = &p->slots[(p->next_out - 1) % POOL_SLOTS];
-        clear_item(&prev->item);
         prev->ready = 0;
         p->returned = p->next_out;
         pthread_cond_broadcast(&p->slot_free);

@@ -236,8 +236,8 @@ static int configure_readwrite(struct tlsrpt_db *db, struct tlsrpt_error *err)
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", DB_CACHE_KIB);
     if (tlsrpt_db_exec(db, pragma, err) != 0)
         goto out;
-    /* Ingest wraps each input in a savepoint; its sub-journal (a copy of every page the input
-     * touches) stays in memory instead of costing a pwrite per page to a temporary file. */
+    /* Statement journals (and tlsrpt_db_savepoint's sub-journal) stay in memory instead of
+     * costing a pwrite per page to a temporary file. */
     if (tlsrpt_db_exec(db, "PRAGMA temp_store = MEMORY", err) != 0)
         goto out;
     /* Bulk import rewrites the same random index pages in every batch: checkpointing less often

@@ -1,5 +1,6 @@
 /* test_mail_ingest.c - one message in, one outcome out, only after the commit: the contract import
  * and maildir rely on. Real ingest, real database, the project's fixtures. */
+#include "store_env.h"
 #include "testutil.h"
 
 #include "db.h"
@@ -15,13 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct env {
-    char dir[4096];
-    char db_path[4200];
-    struct tlsrpt_db *db;
-    struct tlsrpt_ingest *ing;
-};
-
 struct seen {
     int calls;
     struct tlsrpt_mail_result res;
@@ -36,24 +30,13 @@ static void on_done(void *ctx, const struct tlsrpt_mail_result *res)
 
 static int setup(void **state)
 {
-    struct env *e = calloc(1, sizeof *e);
-    snprintf(e->dir, sizeof e->dir, "%s", tu_tmpdir());
-    snprintf(e->db_path, sizeof e->db_path, "%s/t.db", e->dir);
-    struct tlsrpt_error err = {0};
-    if (tlsrpt_db_open(e->db_path, TLSRPT_DB_READWRITE, &e->db, &err) != 0)
-        fail_msg("db: %s", err.message);
-    assert_int_equal(tlsrpt_ingest_new(e->db, NULL, &e->ing), 0);
-    *state = e;
+    *state = tu_store_env_open(0);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct env *e = *state;
-    tlsrpt_ingest_free(e->ing);
-    tlsrpt_db_close(e->db);
-    tu_rmtree(e->dir);
-    free(e);
+    tu_store_env_close(*state);
     return 0;
 }
 
@@ -66,17 +49,7 @@ static uint8_t *fixture(const char *name, size_t *len)
     return d;
 }
 
-static long long count(const struct env *e, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(e->db->h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-static struct seen ingest_fixture(struct env *e, const char *name)
+static struct seen ingest_fixture(struct tu_store_env *e, const char *name)
 {
     size_t len;
     uint8_t *msg = fixture(name, &len);
@@ -91,7 +64,7 @@ static struct seen ingest_fixture(struct env *e, const char *name)
 /* The outcome arrives only with the commit, never before. */
 static void test_done_after_commit(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     size_t len;
     uint8_t *msg = fixture("two-reports", &len);
     struct seen s = {0};
@@ -106,34 +79,34 @@ static void test_done_after_commit(void **state)
 
 static void test_duplicate(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     struct seen s = ingest_fixture(e, "google-lf");
     assert_int_equal(s.res.outcome, TLSRPT_MAIL_IMPORTED);
     /* The same report forwarded by someone: a duplicate, whatever the envelope. */
     s = ingest_fixture(e, "google-lf");
     assert_int_equal(s.res.outcome, TLSRPT_MAIL_DUPLICATE);
     assert_int_equal(s.res.duplicates, 1);
-    assert_int_equal(count(e, "SELECT count(*) FROM reports"), 1);
-    assert_int_equal(count(e, "SELECT count(*) FROM receipts"), 2);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM reports"), 1);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM receipts"), 2);
 }
 
 static void test_skipped_at_once(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     size_t len;
     uint8_t *msg = fixture("cron", &len);
     struct seen s = {0};
     assert_int_equal(tlsrpt_mail_ingest(e->ing, msg, len, "cron", NULL, on_done, &s), 0);
     assert_int_equal(s.calls, 1); /* nothing to commit: told before the call returns */
     assert_int_equal(s.res.outcome, TLSRPT_MAIL_SKIPPED);
-    assert_int_equal(count(e, "SELECT count(*) FROM receipts"), 0);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM receipts"), 0);
     free(msg);
 }
 
 /* One good part and one bad: the message is rejected, the good report is still stored. */
 static void test_partly_rejected(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     const char *m = "Subject: two\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=q\n\n"
                     "--q\nContent-Type: application/json\n\n"
                     "{\"organization-name\":\"o\",\"contact-info\":\"a@b.example\","
@@ -152,14 +125,14 @@ static void test_partly_rejected(void **state)
     assert_int_equal(s.res.imported, 1);
     assert_int_equal(s.res.rejected, 1);
     assert_non_null(strstr(s.res.reason.message, "part 2 (bad.json)"));
-    assert_int_equal(count(e, "SELECT count(*) FROM reports"), 1);
-    assert_int_equal(count(e, "SELECT count(*) FROM rejects"), 1);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM reports"), 1);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM rejects"), 1);
 }
 
 /* A message over a cap is kept whole as a reject, with the cap named in the result and meta. */
 static void test_whole_message_rejected(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     size_t len;
     uint8_t *msg = fixture("two-reports", &len);
     struct tlsrpt_mail_limits lim;
@@ -172,11 +145,11 @@ static void test_whole_message_rejected(void **state)
     assert_non_null(strstr(s.res.reason.message, "max_reports"));
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM raw_inputs WHERE size = %zu", len);
-    assert_int_equal(count(e, sql), 1);
-    assert_int_equal(count(e, "SELECT count(*) FROM receipts WHERE json_extract(meta, "
-                              "'$.mail_error.code') = 'too-large'"),
+    assert_int_equal(tu_count(e->db, sql), 1);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM receipts WHERE json_extract(meta, "
+                                     "'$.mail_error.code') = 'too-large'"),
                      1);
-    assert_int_equal(count(e, "SELECT count(*) FROM reports"), 0);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM reports"), 0);
     free(msg);
 }
 
@@ -184,7 +157,7 @@ static void test_whole_message_rejected(void **state)
  */
 static void test_failed_when_locked(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     sqlite3 *other = NULL;
     assert_int_equal(sqlite3_open(e->db_path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
@@ -201,16 +174,17 @@ static void test_failed_when_locked(void **state)
     assert_int_equal(s.res.failed, 2); /* the first failed, the second was never submitted */
     sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(other);
-    assert_int_equal(count(e, "SELECT count(*) FROM receipts"), 0);
+    assert_int_equal(tu_count(e->db, "SELECT count(*) FROM receipts"), 0);
     free(msg);
 }
 
 /* The envelope and the header/JSON comparison land in the receipt's meta JSON. */
 static void test_meta_recorded(void **state)
 {
-    struct env *e = *state;
+    struct tu_store_env *e = *state;
     ingest_fixture(e, "forwarded");
-    assert_int_equal(count(e, "SELECT count(*) FROM receipts WHERE kind = 'mail' AND reference = "
+    assert_int_equal(tu_count(e->db,
+                              "SELECT count(*) FROM receipts WHERE kind = 'mail' AND reference = "
                               "'forwarded' AND json_extract(meta, '$.message_id') = "
                               "'fx-forwarded-inner@fixtures.tlsrpt.test' AND json_extract(meta, "
                               "'$.forwarded_in') = 'fx-forwarded@fixtures.tlsrpt.test' AND "

@@ -2,6 +2,7 @@
  * flags, moves that never replace, where each kind of message ends up, a Maildir++ tree with
  * existing flags, hostile files (symlink, FIFO, oversize), a message moved away by another client,
  * a crash between commit and rename. */
+#include "store_env.h"
 #include "testutil.h"
 
 #include "db.h"
@@ -83,12 +84,7 @@ static int exists(const struct env *e, const char *rel)
 
 static long long count(const struct env *e, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(e->db->h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return tu_count(e->db, sql);
 }
 
 /* Files (not directories) under dir, recursively: "nothing is ever deleted" is checked with this.
