@@ -13,9 +13,7 @@
 /* Page cache of a read-write handle, in KiB (negative for PRAGMA cache_size): bulk import touches
  * the two sha256-keyed unique indexes at random, so more than the 2 MiB default pays off. */
 #define DB_CACHE_KIB 32768
-/* WAL pages (4 KiB) between automatic checkpoints (SQLite's default is 1000), and the size the WAL
- * file is truncated to after one. */
-#define DB_WAL_CHECKPOINT_PAGES 8192
+/* The size the WAL file is truncated to after a checkpoint (see TLSRPT_DB_AUTOCHECKPOINT_PAGES). */
 #define DB_WAL_LIMIT_BYTES (64 << 20)
 
 /* Library-wide settings, once, before the first connection initialises SQLite (sqlite3_config
@@ -243,7 +241,8 @@ static int configure_readwrite(struct tlsrpt_db *db, struct tlsrpt_error *err)
     /* Bulk import rewrites the same random index pages in every batch: checkpointing less often
      * copies each page to the database file once instead of once per batch. The WAL file is cut
      * back to the limit after each checkpoint. */
-    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint = %d", DB_WAL_CHECKPOINT_PAGES);
+    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint = %d",
+             TLSRPT_DB_AUTOCHECKPOINT_PAGES);
     if (tlsrpt_db_exec(db, pragma, err) != 0)
         goto out;
     snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit = %d", DB_WAL_LIMIT_BYTES);

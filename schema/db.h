@@ -12,6 +12,9 @@
 /* Default database path when neither --db nor TLSRPT_DB is given. */
 #define TLSRPT_DEFAULT_DB "/var/lib/tlsrpt/tlsrpt.db"
 #define TLSRPT_DB_BUSY_TIMEOUT_MS 5000
+/* WAL pages (4 KiB) between automatic checkpoints of a read-write handle (SQLite's default is
+ * 1000); a handle with a checkpointer (checkpointer.h) checkpoints inline only from here on. */
+#define TLSRPT_DB_AUTOCHECKPOINT_PAGES 8192
 
 enum tlsrpt_db_mode { TLSRPT_DB_READWRITE, TLSRPT_DB_READONLY };
 

@@ -496,14 +496,17 @@ static void shut_down(const struct serve_opts *o, struct running *r)
         tlsrpt_server_stop(r->server);
         log_info("stopped: %llu requests (2xx %llu, 4xx %llu, 5xx %llu; rate-limited %llu, "
                  "refused domain %llu, timed out %llu, queue full %llu); reports imported %llu, "
-                 "duplicates %llu, rejected %llu, failed %llu in %llu commits (largest %llu)",
+                 "duplicates %llu, rejected %llu, failed %llu in %llu commits (largest %llu); "
+                 "checkpoints %llu in the background, %llu in a commit",
                  (unsigned long long)ss.requests, (unsigned long long)ss.status[2],
                  (unsigned long long)ss.status[4], (unsigned long long)ss.status[5],
                  (unsigned long long)ss.rate_limited, (unsigned long long)ss.refused_domain,
                  (unsigned long long)ss.timed_out, (unsigned long long)ss.queue_full,
                  (unsigned long long)ws.counts.imported, (unsigned long long)ws.counts.duplicates,
                  (unsigned long long)ws.counts.rejected, (unsigned long long)ws.counts.failed,
-                 (unsigned long long)ws.batches, (unsigned long long)ws.max_batch);
+                 (unsigned long long)ws.batches, (unsigned long long)ws.max_batch,
+                 (unsigned long long)ws.checkpoints_background,
+                 (unsigned long long)ws.checkpoints_inline);
     }
     tlsrpt_writer_free(r->writer); /* only now: nothing can submit to it any more */
     tlsrpt_serve_maildir_stop(r->maildir);

@@ -1,0 +1,38 @@
+/* checkpointer.h - WAL checkpoints on a thread of their own. SQLite's automatic checkpoint runs
+ * inside the COMMIT that crosses its threshold: that commit then also copies the WAL into the
+ * database file and fsyncs it, and every request waiting on it waits that long (the p99 of a
+ * group-committing daemon). With a checkpointer, the writer's commits only append to the WAL and
+ * signal; the copy and its fsync happen on another connection (a PASSIVE checkpoint, which never
+ * blocks the writer). A writer that never pauses never lets the WAL wrap, so past hard_pages the
+ * commit checkpoints inline as before: the WAL stays bounded. */
+#ifndef TLSRPT_CHECKPOINTER_H
+#define TLSRPT_CHECKPOINTER_H
+
+#include "db.h"
+
+#include <stdint.h>
+
+/* WAL pages (4 KiB) after a commit from which the thread is woken, and from which the commit
+ * checkpoints by itself (the handle's usual automatic threshold). */
+#define TLSRPT_CHECKPOINT_SOFT_PAGES 1024
+#define TLSRPT_CHECKPOINT_HARD_PAGES TLSRPT_DB_AUTOCHECKPOINT_PAGES
+
+struct tlsrpt_checkpointer;
+
+struct tlsrpt_checkpointer_stats {
+    uint64_t background; /* checkpoints run by the thread */
+    uint64_t inline_;    /* checkpoints a commit ran itself (past hard_pages) */
+};
+
+/* Opens a second connection to writer's database, starts the thread and takes over writer's WAL
+ * hook (its automatic checkpoint). writer must be a read-write handle, and no other thread may use
+ * it during start and stop (start before its thread runs, stop after). Returns 0, or TLSRPT_E_DB /
+ * TLSRPT_E_NOMEM with err set (writer then keeps its automatic checkpoint). */
+int tlsrpt_checkpointer_start(struct tlsrpt_db *writer, int soft_pages, int hard_pages,
+                              struct tlsrpt_checkpointer **out, struct tlsrpt_error *err);
+
+/* Gives writer its automatic checkpoint back, joins the thread (a checkpoint under way finishes)
+ * and closes the second connection. Call before closing writer. NULL is a no-op. */
+void tlsrpt_checkpointer_stop(struct tlsrpt_checkpointer *c, struct tlsrpt_checkpointer_stats *st);
+
+#endif
