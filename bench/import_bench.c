@@ -112,6 +112,7 @@ int main(int argc, char **argv)
     struct tlsrpt_ingest_config cfg;
     tlsrpt_ingest_config_default(&cfg);
     cfg.batch_max_items = TLSRPT_DEF_IMPORT_BATCH; /* as the import command */
+    cfg.checkpoint_pages = TLSRPT_DEF_IMPORT_CHECKPOINT_PAGES;
     tlsrpt_ingest_new(db, &cfg, &ing);
     /* Exactly what `tlsrpt-collector import DIR` runs, walk included. */
     struct tlsrpt_import_options opt = {.max_file = TLSRPT_DEF_MAX_FILE, .progress = 0};

@@ -265,6 +265,7 @@ int tlsrpt_cmd_import(int argc, char **argv)
     struct tlsrpt_ingest_config cfg;
     tlsrpt_ingest_config_default(&cfg);
     cfg.batch_max_items = TLSRPT_DEF_IMPORT_BATCH;
+    cfg.checkpoint_pages = TLSRPT_DEF_IMPORT_CHECKPOINT_PAGES;
     const char *db_flag = NULL;
     int json = 0, progress = -1;
     size_t max_file = TLSRPT_DEF_MAX_FILE;

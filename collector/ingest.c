@@ -1,9 +1,10 @@
 /* ingest.c - decode -> parse -> store for every source, with group commit.
- * Each input runs inside its own SAVEPOINT, so a database error on one input never leaves half a
- * report in the batch; the batch (many inputs) is one transaction, so the fsync cost is shared.
- * Sources are told the outcome only after COMMIT returned. */
+ * The batch (many inputs) is one transaction, so the fsync cost is shared; a database error after
+ * an input's first row abandons the whole batch, so none ever holds half a report. Sources are
+ * told the outcome only after COMMIT returned. WAL checkpoints run on a thread of their own. */
 #include "ingest.h"
 
+#include "checkpointer.h"
 #include "decode.h"
 #include "log.h"
 #include "report_parse.h"
@@ -27,7 +28,8 @@ struct tlsrpt_ingest {
     size_t n_pend, cap_pend;
     int64_t batch_started_ms;
     struct tlsrpt_ingest_counts counts;
-    struct tlsrpt_buf json; /* decoder output, reused across inputs */
+    struct tlsrpt_buf json;           /* decoder output, reused across inputs */
+    struct tlsrpt_checkpointer *ckpt; /* NULL: the handle checkpoints inside its commits */
 };
 
 void tlsrpt_ingest_config_default(struct tlsrpt_ingest_config *c)
@@ -36,6 +38,7 @@ void tlsrpt_ingest_config_default(struct tlsrpt_ingest_config *c)
     tlsrpt_parse_limits_default(&c->parse);
     c->batch_max_items = TLSRPT_DEF_BATCH_MAX_ITEMS;
     c->batch_max_ms = TLSRPT_DEF_BATCH_MAX_MS;
+    c->checkpoint_pages = TLSRPT_CHECKPOINT_HARD_PAGES;
 }
 
 const char *tlsrpt_ingest_outcome_name(enum tlsrpt_ingest_outcome o)
@@ -74,6 +77,14 @@ int tlsrpt_ingest_new(struct tlsrpt_db *db, const struct tlsrpt_ingest_config *c
     if (ing->cfg.batch_max_items == 0)
         ing->cfg.batch_max_items = 1;
     tlsrpt_buf_init(&ing->json, ing->cfg.decode.max_decompressed);
+    /* Sources wait on commits (a Maildir rename, an HTTP answer, the next batch of an import): a
+     * checkpoint inside one (the WAL copied into the database file, then an fsync) made every
+     * waiting input wait for it too. Without the thread the commits still checkpoint. */
+    struct tlsrpt_error err = {0};
+    if (ing->cfg.checkpoint_pages > 0 &&
+        tlsrpt_checkpointer_start(db, TLSRPT_CHECKPOINT_SOFT_PAGES, ing->cfg.checkpoint_pages,
+                                  &ing->ckpt, &err) != 0)
+        log_warning("checkpoints stay in the commits: %s", err.message);
     *out = ing;
     return 0;
 }
@@ -147,6 +158,12 @@ int tlsrpt_ingest_poll(struct tlsrpt_ingest *ing)
 void tlsrpt_ingest_get_counts(const struct tlsrpt_ingest *ing, struct tlsrpt_ingest_counts *c)
 {
     *c = ing->counts;
+    if (ing->ckpt != NULL) {
+        struct tlsrpt_checkpointer_stats st;
+        tlsrpt_checkpointer_get_stats(ing->ckpt, &st);
+        c->checkpoints_background = st.background;
+        c->checkpoints_inline = st.inline_;
+    }
 }
 
 void tlsrpt_ingest_free(struct tlsrpt_ingest *ing)
@@ -154,6 +171,7 @@ void tlsrpt_ingest_free(struct tlsrpt_ingest *ing)
     if (ing == NULL)
         return;
     tlsrpt_ingest_flush(ing);
+    tlsrpt_checkpointer_stop(ing->ckpt, NULL);
     tlsrpt_buf_free(&ing->json);
     free(ing);
 }

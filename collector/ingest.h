@@ -26,6 +26,10 @@ struct tlsrpt_ingest_config {
     struct tlsrpt_parse_limits parse;
     size_t batch_max_items;
     int batch_max_ms;
+    /* > 0: WAL checkpoints run on a thread of their own (schema/checkpointer.h) and a commit
+     * checkpoints by itself only once the WAL holds this many pages; 0: inside the commits, as
+     * SQLite does by default. */
+    int checkpoint_pages;
 };
 void tlsrpt_ingest_config_default(struct tlsrpt_ingest_config *c);
 
@@ -50,6 +54,7 @@ typedef void (*tlsrpt_ingest_done_fn)(void *ctx, const struct tlsrpt_ingest_resu
 
 struct tlsrpt_ingest_counts {
     uint64_t imported, duplicates, rejected, failed;
+    uint64_t checkpoints_background, checkpoints_inline; /* see checkpoint_pages */
 };
 
 struct tlsrpt_ingest;

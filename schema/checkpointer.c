@@ -90,6 +90,15 @@ int tlsrpt_checkpointer_start(struct tlsrpt_db *writer, int soft_pages, int hard
     return 0;
 }
 
+void tlsrpt_checkpointer_get_stats(struct tlsrpt_checkpointer *c,
+                                   struct tlsrpt_checkpointer_stats *st)
+{
+    pthread_mutex_lock(&c->mu);
+    st->background = c->background;
+    pthread_mutex_unlock(&c->mu);
+    st->inline_ = c->inline_;
+}
+
 void tlsrpt_checkpointer_stop(struct tlsrpt_checkpointer *c, struct tlsrpt_checkpointer_stats *st)
 {
     if (c == NULL)
@@ -100,10 +109,8 @@ void tlsrpt_checkpointer_stop(struct tlsrpt_checkpointer *c, struct tlsrpt_check
     pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
-    if (st != NULL) {
-        st->background = c->background;
-        st->inline_ = c->inline_;
-    }
+    if (st != NULL)
+        tlsrpt_checkpointer_get_stats(c, st);
     tlsrpt_db_close(c->own);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->mu);

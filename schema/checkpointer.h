@@ -31,6 +31,10 @@ struct tlsrpt_checkpointer_stats {
 int tlsrpt_checkpointer_start(struct tlsrpt_db *writer, int soft_pages, int hard_pages,
                               struct tlsrpt_checkpointer **out, struct tlsrpt_error *err);
 
+/* The counts so far; call from writer's thread (or once nothing else runs on writer). */
+void tlsrpt_checkpointer_get_stats(struct tlsrpt_checkpointer *c,
+                                   struct tlsrpt_checkpointer_stats *st);
+
 /* Gives writer its automatic checkpoint back, joins the thread (a checkpoint under way finishes)
  * and closes the second connection. Call before closing writer. NULL is a no-op. */
 void tlsrpt_checkpointer_stop(struct tlsrpt_checkpointer *c, struct tlsrpt_checkpointer_stats *st);

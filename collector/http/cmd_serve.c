@@ -505,8 +505,8 @@ static void shut_down(const struct serve_opts *o, struct running *r)
                  (unsigned long long)ws.counts.imported, (unsigned long long)ws.counts.duplicates,
                  (unsigned long long)ws.counts.rejected, (unsigned long long)ws.counts.failed,
                  (unsigned long long)ws.batches, (unsigned long long)ws.max_batch,
-                 (unsigned long long)ws.checkpoints_background,
-                 (unsigned long long)ws.checkpoints_inline);
+                 (unsigned long long)ws.counts.checkpoints_background,
+                 (unsigned long long)ws.counts.checkpoints_inline);
     }
     tlsrpt_writer_free(r->writer); /* only now: nothing can submit to it any more */
     tlsrpt_serve_maildir_stop(r->maildir);

@@ -1,7 +1,6 @@
 /* writer.c - the database writer thread: bounded queue in, group commit, per-job completion. */
 #include "writer.h"
 
-#include "checkpointer.h"
 #include "db.h"
 #include "log.h"
 
@@ -20,7 +19,6 @@ struct tlsrpt_writer {
     pthread_t thread;
     struct tlsrpt_db *db;
     struct tlsrpt_ingest *ing;
-    struct tlsrpt_checkpointer *ckpt; /* NULL: the handle checkpoints inside its commits */
     uint64_t batches, max_batch;
 };
 
@@ -100,12 +98,6 @@ int tlsrpt_writer_start(const struct tlsrpt_writer_config *cfg, struct tlsrpt_wr
         tlsrpt_error_set(err, rc, "", "out of memory");
         goto out;
     }
-    /* Requests wait on commits: a checkpoint (copy + fsync of the database file) inside one
-     * was the p99. Without the thread the commits still checkpoint, only slower. */
-    struct tlsrpt_error ckerr = {0};
-    if (tlsrpt_checkpointer_start(w->db, TLSRPT_CHECKPOINT_SOFT_PAGES, TLSRPT_CHECKPOINT_HARD_PAGES,
-                                  &w->ckpt, &ckerr) != 0)
-        log_warning("checkpoints stay in the commits: %s", ckerr.message);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         rc = tlsrpt_error_set(err, TLSRPT_E_NOMEM, "", "cannot start the writer thread");
         goto out;
@@ -115,7 +107,6 @@ int tlsrpt_writer_start(const struct tlsrpt_writer_config *cfg, struct tlsrpt_wr
     rc = 0;
 out:
     if (w) {
-        tlsrpt_checkpointer_stop(w->ckpt, NULL);
         tlsrpt_ingest_free(w->ing);
         tlsrpt_db_close(w->db);
         pthread_cond_destroy(&w->wake);
@@ -175,13 +166,6 @@ void tlsrpt_writer_stop(struct tlsrpt_writer *w, struct tlsrpt_writer_stats *sta
     }
     tlsrpt_ingest_free(w->ing);
     w->ing = NULL;
-    struct tlsrpt_checkpointer_stats cs = {0};
-    tlsrpt_checkpointer_stop(w->ckpt, &cs);
-    w->ckpt = NULL;
-    if (stats) {
-        stats->checkpoints_background = cs.background;
-        stats->checkpoints_inline = cs.inline_;
-    }
     tlsrpt_db_close(w->db);
     w->db = NULL;
 }

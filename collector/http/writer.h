@@ -49,7 +49,6 @@ struct tlsrpt_writer_stats {
     uint64_t batches;   /* commits */
     uint64_t max_batch; /* most jobs in one commit */
     uint64_t refused;   /* submits refused because the queue was full or the writer stopping */
-    uint64_t checkpoints_background, checkpoints_inline; /* checkpointer.h */
 };
 
 struct tlsrpt_writer;
