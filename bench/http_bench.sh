@@ -4,7 +4,8 @@
 # same run with http_baseline: libmicrohttpd with the same TLS, flags and threads, answering 200
 # without storing. Prints requests/s, p50/p99, the 2xx count against the new rows, the ratio to the
 # bound, p50/p99 at half the measured peak rate, and the ingest ceiling (the same bodies through
-# `import`, no HTTP). Targets: ratio >= 0.5, p99 < 20 ms at half the peak.
+# `import`, no HTTP, with the read + gunzip + json_loadb loop of the same bodies that import_bench
+# runs first). Targets: ratio >= 0.5, p99 < 20 ms at half the peak.
 #
 #   bench/http_bench.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
 # Only 127.0.0.1 is ever a target; each wrk run is bounded by SECONDS.
@@ -117,18 +118,21 @@ while pos < len(data) and i < n:
     open("%s/%06d.json.gz" % (out, i), "wb").write(data[pos + 4:pos + 4 + size])
     pos, i = pos + 4 + size, i + 1
 PY
-"$build/collector/tlsrpt-collector" import --db "$work/import.db" "$work/files" \
-    >"$work/import.out" 2>&1
-imp=$(sed -n 's/.*imported \([0-9]*\),.* in \([0-9.]*\) s.*/\1 \2/p' "$work/import.out")
-imp_rps=$(python3 -c "a, b = '$imp'.split(); print(round(int(a) / float(b)))")
-echo "== ingest ceiling: import of ${imp%% *} of the same bodies: $imp_rps reports/s"
+# import_bench runs what `tlsrpt-collector import DIR` runs, and before it, in the same process, the
+# least any parser of these bodies must do: read + gunzip + json_loadb, on one thread.
+"$build/bench/import_bench" "$work/files" "$work/import.db" >"$work/import.out" 2>&1
+imp_rps=$(sed -n 's/^import: .* = \([0-9]*\) reports\/s.*/\1/p' "$work/import.out")
+parse_rps=$(sed -n 's/^raw: .* = \([0-9]*\) reports\/s.*/\1/p' "$work/import.out")
+echo "== ingest ceiling: import of the same bodies: $imp_rps reports/s;" \
+    "read + gunzip + json_loadb alone, one thread: $parse_rps/s"
 
 python3 - "$base_rps" "$peak_rps" "$(field "$base" p50_us)" "$(field "$base" p99_us)" \
     "$(field "$peak" p50_us)" "$(field "$peak" p99_us)" "$half_rps" "$(field "$halfr" p50_us)" \
-    "$(field "$halfr" p99_us)" "$peak_2xx" "$srv_2xx" "$new_rows" "$conns" "$imp_rps" <<'PY'
+    "$(field "$halfr" p99_us)" "$peak_2xx" "$srv_2xx" "$new_rows" "$conns" "$imp_rps" \
+    "$parse_rps" "$(nproc)" <<'PY'
 import sys
-(base, peak, bp50, bp99, pp50, pp99, half, hp50, hp99, wrk2xx, srv2xx, rows, conns, imp) = \
-    [int(x) for x in sys.argv[1:]]
+(base, peak, bp50, bp99, pp50, pp99, half, hp50, hp99, wrk2xx, srv2xx, rows, conns, imp, parse,
+ cpus) = [int(x) for x in sys.argv[1:]]
 ratio = peak / base if base else 0
 print()
 print("%-44s %10s %9s %9s" % ("", "req/s", "p50 ms", "p99 ms"))
@@ -138,7 +142,12 @@ print("%-44s %10d %9.2f %9.2f" % ("serve, peak", peak, pp50 / 1e3, pp99 / 1e3))
 print("%-44s %10d %9.2f %9.2f" % ("serve, half the peak", half, hp50 / 1e3, hp99 / 1e3))
 print()
 print("%-44s %10d" % ("ingest ceiling (import, no HTTP)", imp))
+print("%-44s %10d" % ("read + gunzip + json_loadb, one thread", parse))
+print("%-44s %10d" % ("  the same on all %d CPUs, nothing else" % cpus, parse * cpus))
 print()
+if parse * cpus < base / 2:
+    print("note: half the bound (%d req/s) is more than json_loadb alone can parse on every CPU of "
+          "this machine (%d/s), before any TLS, HTTP or storage" % (base // 2, parse * cpus))
 print("ratio serve/bound: %.2f (target >= 0.5): %s" % (ratio, "met" if ratio >= 0.5 else "NOT met"))
 print("ratio serve/ingest ceiling: %.2f (what the HTTP layer keeps of what storage allows)" %
       (peak / imp if imp else 0))

@@ -14,17 +14,24 @@ struct tlsrpt_checkpointer {
     pthread_cond_t wake;
     bool pending, stopping;
     uint64_t background, inline_; /* background under mu; inline_ only on the writer's thread */
+    int woken_at;                 /* WAL pages at the last wake-up; writer's thread only */
 };
 
 /* sqlite3_wal_hook: runs on the writer's thread after each commit, outside the transaction. */
 static int on_commit(void *ctx, sqlite3 *h, const char *schema, int pages)
 {
     struct tlsrpt_checkpointer *c = ctx;
+    if (pages < c->woken_at)
+        c->woken_at = 0; /* the WAL wrapped */
     if (pages >= c->hard) {
         /* What SQLite's automatic checkpoint does. BUSY (the thread is checkpointing) is fine. */
         sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         c->inline_++;
-    } else if (pages >= c->soft) {
+    } else if (pages - c->woken_at >= c->soft) {
+        /* Once per soft pages of new WAL, not after every commit: under steady writes the WAL
+         * cannot wrap anyway, and each checkpoint costs an fsync of the database file that the
+         * commits' own fsyncs would queue behind. */
+        c->woken_at = pages;
         pthread_mutex_lock(&c->mu);
         c->pending = true;
         pthread_cond_signal(&c->wake);

@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-/* WAL pages (4 KiB) after a commit from which the thread is woken, and from which the commit
- * checkpoints by itself (the handle's usual automatic threshold). */
+/* The thread is woken by a commit once per SOFT pages (4 KiB) of new WAL; a commit checkpoints by
+ * itself once the WAL holds HARD pages (the handle's usual automatic threshold). */
 #define TLSRPT_CHECKPOINT_SOFT_PAGES 1024
 #define TLSRPT_CHECKPOINT_HARD_PAGES TLSRPT_DB_AUTOCHECKPOINT_PAGES
 
