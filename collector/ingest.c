@@ -289,8 +289,7 @@ int tlsrpt_ingest_submit_prepared(struct tlsrpt_ingest *ing, const uint8_t *raw,
     if (rc != 0) {
         log_error("not stored (%s): %s", src && src->reference ? src->reference : "input",
                   dberr.message);
-        /* A failed statement undoes itself; a completed one of this input cannot be undone alone.
-         */
+        /* A failed statement undoes itself; a completed one cannot be undone alone. */
         if (sqlite3_total_changes64(ing->db->h) != changes_before)
             goto failed;
         res->outcome = TLSRPT_INGEST_FAILED;
