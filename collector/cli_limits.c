@@ -16,7 +16,7 @@ const char tlsrpt_limit_options_help[] =
     "      --max-string=SIZE        any one JSON string (default 64K)\n"
     "      --max-items=N            JSON brackets, commas and colons in one report, counted\n"
     "                               before parsing: bounds its memory (default 500000)\n"
-    "      --batch-size=N           inputs per database transaction (default: import 5000,\n"
+    "      --batch-size=N           inputs per database transaction (default: import 20000,\n"
     "                               maildir 2000, serve 500)\n"
     "      --batch-ms=N             longest wait of an input for its commit (default 200)\n";
 
