@@ -13,29 +13,30 @@ struct tlsrpt_checkpointer {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     bool pending, stopping;
-    bool drained;                 /* the last checkpoint copied every frame: the WAL wraps next */
-    int woken_at;                 /* WAL pages at the last wake-up */
-    uint64_t background, inline_; /* inline_ only on the writer's thread, the rest under mu */
+    /* Writer's thread only: WAL pages after the previous commit and at the last wake-up. */
+    int last_pages, woken_at;
+    uint64_t background, inline_; /* background under mu; inline_ only on the writer's thread */
 };
 
 /* sqlite3_wal_hook: runs on the writer's thread after each commit, outside the transaction. */
 static int on_commit(void *ctx, sqlite3 *h, const char *schema, int pages)
 {
     struct tlsrpt_checkpointer *c = ctx;
-    pthread_mutex_lock(&c->mu);
-    if (c->drained || pages < c->woken_at) { /* the WAL wrapped: count from its start again */
-        c->drained = false;
+    /* A commit adds at least one frame, so a WAL no longer than after the previous commit has
+     * wrapped (started over after a checkpoint copied all of it): count from its start again. */
+    if (pages <= c->last_pages)
         c->woken_at = 0;
-    }
+    c->last_pages = pages;
     /* Once per soft pages of new WAL, not after every commit: under steady writes the WAL cannot
      * wrap anyway, and each checkpoint costs an fsync of the database file that the commits' own
      * fsyncs would queue behind. */
     if (pages < c->hard && pages - c->woken_at >= c->soft) {
         c->woken_at = pages;
+        pthread_mutex_lock(&c->mu);
         c->pending = true;
         pthread_cond_signal(&c->wake);
+        pthread_mutex_unlock(&c->mu);
     }
-    pthread_mutex_unlock(&c->mu);
     if (pages >= c->hard) {
         /* What SQLite's automatic checkpoint does. BUSY (the thread is checkpointing) is fine. */
         sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -57,9 +58,7 @@ static void *run(void *arg)
             break;
         c->pending = false;
         pthread_mutex_unlock(&c->mu);
-        int frames = 0, copied = 0;
-        int rc =
-            sqlite3_wal_checkpoint_v2(c->own->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        int rc = sqlite3_wal_checkpoint_v2(c->own->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned) {
             /* The commits stay durable in the WAL; the hard threshold still bounds it. */
             log_warning("background checkpoint of %s failed: %s (the writer checkpoints instead)",
@@ -67,10 +66,8 @@ static void *run(void *arg)
             warned = true;
         }
         pthread_mutex_lock(&c->mu);
-        if (rc == SQLITE_OK) {
+        if (rc == SQLITE_OK)
             c->background++;
-            c->drained = frames == copied;
-        }
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
