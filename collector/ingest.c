@@ -145,6 +145,7 @@ int tlsrpt_ingest_flush(struct tlsrpt_ingest *ing)
         return TLSRPT_E_DB;
     }
     finish_batch(ing, 1, NULL);
+    tlsrpt_checkpointer_after_commit(ing->ckpt); /* only now: the batch is answered */
     return 0;
 }
 

@@ -15,8 +15,17 @@ struct tlsrpt_checkpointer {
     bool pending, stopping;
     /* Writer's thread only: WAL pages after the previous commit and at the last wake-up. */
     int last_pages, woken_at;
+    bool due; /* a commit passed the hard threshold: tlsrpt_checkpointer_after_commit checkpoints */
     uint64_t background, inline_; /* background under mu; inline_ only on the writer's thread */
 };
+
+/* What SQLite's automatic checkpoint does. BUSY (the thread is checkpointing) is fine. */
+static void checkpoint_inline(struct tlsrpt_checkpointer *c, sqlite3 *h, const char *schema)
+{
+    sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    c->inline_++;
+    c->due = false;
+}
 
 /* sqlite3_wal_hook: runs on the writer's thread after each commit, outside the transaction. */
 static int on_commit(void *ctx, sqlite3 *h, const char *schema, int pages)
@@ -38,9 +47,12 @@ static int on_commit(void *ctx, sqlite3 *h, const char *schema, int pages)
         pthread_mutex_unlock(&c->mu);
     }
     if (pages >= c->hard) {
-        /* What SQLite's automatic checkpoint does. BUSY (the thread is checkpointing) is fine. */
-        sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        c->inline_++;
+        /* Left to tlsrpt_checkpointer_after_commit, so that this commit's inputs are answered
+         * first; if nobody ran it since the last commit, run it here (the bound holds anyway). */
+        if (c->due)
+            checkpoint_inline(c, h, schema);
+        else
+            c->due = true;
     }
     return SQLITE_OK;
 }
@@ -100,6 +112,12 @@ int tlsrpt_checkpointer_start(struct tlsrpt_db *writer, int soft_pages, int hard
     sqlite3_wal_hook(writer->h, on_commit, c); /* replaces the automatic checkpoint */
     *out = c;
     return 0;
+}
+
+void tlsrpt_checkpointer_after_commit(struct tlsrpt_checkpointer *c)
+{
+    if (c != NULL && c->due)
+        checkpoint_inline(c, c->writer->h, "main");
 }
 
 void tlsrpt_checkpointer_get_stats(struct tlsrpt_checkpointer *c,
