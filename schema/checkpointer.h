@@ -16,7 +16,7 @@
 
 /* The thread is woken by a commit once per SOFT pages (4 KiB) of new WAL; a commit checkpoints by
  * itself once the WAL holds HARD pages (the handle's usual automatic threshold). With serve at half
- * its peak rate (bench/http_bench.sh), SOFT 1024 gave a p99 of 17-20 ms, 256 gave 12.7-14.5 ms at
+ * its peak rate (bench/http_bench.sh), SOFT 1024 gave a p99 of 17-20 ms, 256 gave 12.7-17.7 ms at
  * the same peak rate, 64 gave 11-13 ms but cost the peak 10-15%; import is the same at 256. */
 #define TLSRPT_CHECKPOINT_SOFT_PAGES 256
 #define TLSRPT_CHECKPOINT_HARD_PAGES TLSRPT_DB_AUTOCHECKPOINT_PAGES
