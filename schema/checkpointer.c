@@ -1,3 +1,4 @@
+/* checkpointer.c - WAL checkpoints off the writer's commits (checkpointer.h). */
 #include "checkpointer.h"
 
 #include "log.h"
