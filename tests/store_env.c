@@ -37,6 +37,12 @@ void tu_store_env_close(struct tu_store_env *e)
     free(e);
 }
 
+int tu_store_env_teardown(void **state)
+{
+    tu_store_env_close(*state);
+    return 0;
+}
+
 long long tu_count(struct tlsrpt_db *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;

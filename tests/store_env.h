@@ -18,6 +18,8 @@ struct tu_store_env {
 /* batch_max_items 0 keeps the ingest default. Fails the test on any error. */
 struct tu_store_env *tu_store_env_open(size_t batch_max_items);
 void tu_store_env_close(struct tu_store_env *e);
+/* cmocka teardown for a test whose state is a tu_store_env. */
+int tu_store_env_teardown(void **state);
 
 /* The one integer a query like "SELECT count(*) FROM reports" returns. */
 long long tu_count(struct tlsrpt_db *db, const char *sql);

@@ -226,16 +226,7 @@ chmod 700 "$RO" "$WORK"
 
 # --- A database locked by another process: short lock is waited for, long lock is a clear error.
 cp "$VALID/google-sts-enforce/input.json" "$IN/good2.json"
-lock_db() { # SECONDS: holds BEGIN EXCLUSIVE on $DB, prints "locked" once it has the lock
-    python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-c.execute("ROLLBACK")' "$DB" "$1"
-}
-exec 3< <(lock_db 9)
+exec 3< <(lock_db "$DB" 9)
 read -r -t 10 line <&3
 check "lock holder has the lock" locked "$line"
 import "$IN/good2.json"
@@ -244,7 +235,7 @@ grep -qiE "locked|busy" "$WORK/err" && ok "long lock: message says locked ($(hea
     || not_ok "long lock: unclear message '$(head -c 300 "$WORK/err")'"
 cat <&3 >/dev/null # wait for the holder to finish
 exec 3<&-
-exec 3< <(lock_db 2)
+exec 3< <(lock_db "$DB" 2)
 read -r -t 10 line <&3
 import "$IN/good2.json"
 check "short lock: import waits and succeeds" "0 1" "$rc $(json_get "$out" imported 2>/dev/null)"

@@ -503,16 +503,7 @@ check "  ... nothing stored" 0 "$STORED"
 still_serving "a 100 MB chunked body"
 
 # --- a database locked by another process: 503 with Retry-After, then served again ------------------
-lock_db() { # SECONDS: holds BEGIN EXCLUSIVE on $DB, prints "locked" once it has the lock
-    python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-c.execute("ROLLBACK")' "$DB" "$1"
-}
-exec 3< <(lock_db 7)
+exec 3< <(lock_db "$DB" 7)
 read -r -t 10 line <&3
 check "lock holder has the lock" locked "$line"
 report_json post-locked | gzip -c >"$WORK/locked.gz"

@@ -22,6 +22,17 @@ check() {
 sql() { sqlite3 -batch -noheader "$1" "$2" 2>&1 || echo "sql-error"; }
 # json_get JSON KEY: an integer member of a flat JSON object
 json_get() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+# lock_db DB SECONDS: another process holds BEGIN EXCLUSIVE on DB for SECONDS; prints "locked"
+# once it has the lock. Use as: exec 3< <(lock_db "$DB" 9); read -r -t 10 line <&3
+lock_db() {
+    python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+c.execute("ROLLBACK")' "$1" "$2"
+}
 finish() {
     echo "$T_PASS passed, $T_FAIL failed"
     [ "$T_FAIL" -eq 0 ]

@@ -25,12 +25,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    tu_store_env_close(*state);
-    return 0;
-}
-
 /* One transaction adding about `pages` 4 KiB pages. */
 static void commit_pages(struct tu_store_env *e, int pages)
 {
@@ -150,13 +144,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_background_checkpoints_keep_the_wal_small, setup,
-                                        teardown),
+                                        tu_store_env_teardown),
         cmocka_unit_test_setup_teardown(test_after_commit_checkpoints_past_the_hard_threshold,
-                                        setup, teardown),
+                                        setup, tu_store_env_teardown),
         cmocka_unit_test_setup_teardown(test_the_next_commit_checkpoints_when_nobody_else_does,
-                                        setup, teardown),
+                                        setup, tu_store_env_teardown),
         cmocka_unit_test_setup_teardown(test_stop_gives_the_automatic_checkpoint_back, setup,
-                                        teardown),
+                                        tu_store_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,6 +95,18 @@ static void test_line_length_cap(void **state)
     free(text);
 }
 
+/* What --help prints for these options (free() it). */
+static char *help_text(const struct tlsrpt_options *o)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    assert_non_null(mem);
+    tlsrpt_options_print_help(mem, o);
+    fclose(mem);
+    return text;
+}
+
 static void test_typed_getters(void **state)
 {
     struct tlsrpt_config *c = parse_ok("[s]\nn = 42\nbig = 70000\nneg = -1\nsz = 4M\nsz2 = 3x\n"
@@ -258,12 +270,7 @@ static void test_peek_and_help(void **state)
     struct tlsrpt_option opts[4];
     struct tlsrpt_options o;
     make_options(&f, opts, &o);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    assert_non_null(mem);
-    tlsrpt_options_print_help(mem, &o);
-    fclose(mem);
+    char *text = help_text(&o);
     assert_non_null(strstr(text, "-p, --port N"));
     assert_non_null(strstr(text, "(default: 443)"));
     assert_non_null(strstr(text, "--max-body SIZE"));
@@ -316,12 +323,7 @@ static void test_durations(void **state)
     struct tlsrpt_option opt[] = {
         {"every", 0, TLSRPT_OPT_DURATION, &every, 1, 366 * 86400, "TIME", "interval"}};
     struct tlsrpt_options o = {opt, 1, NULL, NULL, false};
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    assert_non_null(mem);
-    tlsrpt_options_print_help(mem, &o);
-    fclose(mem);
+    char *text = help_text(&o);
     assert_non_null(strstr(text, "--every TIME"));
     assert_non_null(strstr(text, "interval (default: 1d)"));
     free(text);

@@ -36,12 +36,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    tu_store_env_close(*state);
-    return 0;
-}
-
 /* A minimal valid report for one policy domain; report_id makes it distinct. */
 static int report_json(char *buf, size_t cap, const char *domain, int report_id)
 {
@@ -130,9 +124,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_failure_before_first_row_fails_one_input, setup,
-                                        teardown),
+                                        tu_store_env_teardown),
         cmocka_unit_test_setup_teardown(test_failure_after_a_row_abandons_the_batch, setup,
-                                        teardown),
+                                        tu_store_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

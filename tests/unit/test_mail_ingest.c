@@ -34,12 +34,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    tu_store_env_close(*state);
-    return 0;
-}
-
 static uint8_t *fixture(const char *name, size_t *len)
 {
     char p[4096];
@@ -197,13 +191,13 @@ static void test_meta_recorded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_done_after_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_skipped_at_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_partly_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_whole_message_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_when_locked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_meta_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_done_after_commit, setup, tu_store_env_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate, setup, tu_store_env_teardown),
+        cmocka_unit_test_setup_teardown(test_skipped_at_once, setup, tu_store_env_teardown),
+        cmocka_unit_test_setup_teardown(test_partly_rejected, setup, tu_store_env_teardown),
+        cmocka_unit_test_setup_teardown(test_whole_message_rejected, setup, tu_store_env_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_when_locked, setup, tu_store_env_teardown),
+        cmocka_unit_test_setup_teardown(test_meta_recorded, setup, tu_store_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
