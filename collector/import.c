@@ -155,13 +155,20 @@ static int walk(struct import_run *run, const char *dir)
             log_warning("path too long, skipped: %s/%s", dir, e->d_name);
             continue;
         }
-        struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue; /* vanished meanwhile */
-        if (S_ISDIR(st.st_mode)) {
+        /* The directory entry's type spares a stat per file (8% of this thread's time on 10,000
+         * files, before any is parsed); the file is checked again when it is opened (safe_file.c).
+         */
+        mode_t type = DTTOIF(e->d_type);
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat st;
+            if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                continue; /* vanished meanwhile */
+            type = st.st_mode & S_IFMT;
+        }
+        if (S_ISDIR(type)) {
             if (!is_maildir_tmp(dir, e->d_name))
                 rc = walk(run, path);
-        } else if (S_ISREG(st.st_mode)) {
+        } else if (S_ISREG(type)) {
             rc = add_file(run, path);
         } else {
             log_warning("skipped %s: not a regular file", path);
@@ -221,7 +228,7 @@ int tlsrpt_import_paths(struct tlsrpt_ingest *ing, char *const *paths, size_t n_
     unsigned workers = opt->workers;
     if (workers == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        workers = cores > 2 ? (unsigned)(cores - 1) : 1;
+        workers = cores > 1 ? (unsigned)cores : 1; /* niced: they yield to this thread */
     }
     struct tlsrpt_prepare_pool *pool = NULL;
     if (rc == 0 && run.files.n > 0)

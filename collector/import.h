@@ -25,7 +25,7 @@
 struct tlsrpt_import_options {
     size_t max_file;  /* files above this are skipped with a logged reason */
     int progress;     /* -1 auto (TTY), 0 off, 1 on */
-    unsigned workers; /* prepare threads; 0 = one per core beyond the first, at least 1 */
+    unsigned workers; /* prepare threads; 0 = one per core (niced, prepare_pool.c) */
 };
 
 /* Imports every regular file under paths (directories recursively, symlinks not followed, a
