@@ -8,6 +8,9 @@
  *   refreshed  after the refresher's pass at start (or after a change, or at 00:00 UTC)
  *   new day    the first requests of a new UTC day before the refresher made today's window:
  *              the previous day's window, "as of"
+ *   custom     a custom window never computed: the first answer (the page saying the analysis is
+ *              being made, after waiting --overview-wait's default), then how long until the
+ *              refresher made it, then the page with the figures
  * plus the time of the refresher's pass at start and the heap one analysis holds.
  * Not a test: it prints figures.
  *
@@ -56,6 +59,7 @@ struct bench {
     int64_t now;
     struct web_cache_seen seen;
     int runs;
+    bool pending; /* the last request answered that its analysis is being made */
 };
 
 /* One request through the router at now, with the cache c and the refresher r (both may be NULL);
@@ -73,6 +77,7 @@ static size_t request_at(struct bench *b, int64_t now, const char *path,
     struct web_reply r = {0};
     html_init(&r.body, b->st.max_page_bytes);
     web_route(b->db, NULL, &b->st, &in, &r);
+    b->pending = r.refresh_seconds > 0;
     size_t len = r.status == 200 ? r.body.buf.len : 0;
     if (r.status != 200)
         fprintf(stderr, "web_bench: %s answered %d\n", path, r.status);
@@ -220,6 +225,35 @@ static void presets(struct bench *b, const char *db_path)
         if (stale > 0)
             printf("%-34s        %d of %d \"as of\" (unexpected)\n", "", stale, b->runs);
     }
+    /* Custom windows nothing was computed for, each a different one (a day shorter each run). */
+    double ready[MAX_RUNS] = {0}, shown[MAX_RUNS] = {0};
+    size_t bytes = 0;
+    int pending = 0;
+    for (int k = 0; k < b->runs; k++) {
+        char since[16], until[16];
+        time_t a = (time_t)(b->now - (int64_t)(29 - k) * SECONDS_PER_DAY),
+               e = (time_t)(b->now - 2 * SECONDS_PER_DAY);
+        struct tm tm;
+        strftime(since, sizeof since, "%Y-%m-%d", gmtime_r(&a, &tm));
+        strftime(until, sizeof until, "%Y-%m-%d", gmtime_r(&e, &tm));
+        struct web_param cp[] = {{"window", "custom", 6},
+                                 {"since", since, strlen(since)},
+                                 {"until", until, strlen(until)}};
+        double t = now_ms();
+        request_at(b, b->now, "/", cp, 3, c, rf, NULL);
+        ms[k] = now_ms() - t;
+        pending += b->pending;
+        web_refresher_wait_idle(rf, 600000);
+        ready[k] = now_ms() - t;
+        t = now_ms();
+        bytes = request_at(b, b->now, "/", cp, 3, c, rf, NULL);
+        shown[k] = now_ms() - t;
+    }
+    print_row("overview, custom window", "first", ms, b->runs, 0);
+    printf("%-34s        %d of %d answered \"being made\" (the page reloads itself)\n", "", pending,
+           b->runs);
+    print_row("overview, custom window", "ready", ready, b->runs, 0);
+    print_row("overview, custom window", "shown", shown, b->runs, bytes);
     printf("analyses computed by the refresher: %llu\n",
            (unsigned long long)web_refresher_analyses(rf));
     web_refresher_stop(rf);
@@ -269,6 +303,7 @@ int main(int argc, char **argv)
     tlsrpt_thresholds_default(&b.st.thresholds);
     b.st.max_page_bytes = WEB_DEF_MAX_PAGE_BYTES;
     b.st.max_raw_bytes = WEB_DEF_MAX_RAW_BYTES;
+    b.st.overview_wait_ms = WEB_DEF_OVERVIEW_WAIT_MS; /* as tlsrpt-web */
     b.cache = web_cache_new();
     char window[8];
     snprintf(window, sizeof window, "%d", days);

@@ -20,12 +20,12 @@
 #include <unistd.h>
 
 #define PROG "tlsrpt-web"
-#define NOPTS 26
+#define NOPTS 27
 
 struct web_opts {
     const char *config, *db, *listen, *tls_cert, *tls_key, *auth_user, *auth_hash, *now;
     const char *max_rate, *max_fetch_rate, *log_level;
-    uint64_t threads, max_connections, idle_timeout, max_page, max_raw, cache_size;
+    uint64_t threads, max_connections, idle_timeout, max_page, max_raw, cache_size, overview_wait;
     uint64_t min_days, min_orgs, min_sessions, silent_days, top;
     bool insecure_no_auth, hash_password, help;
 };
@@ -62,6 +62,9 @@ static void make_table(struct web_opts *o, struct tlsrpt_option *t, struct tlsrp
         {"cache-size", 0, TLSRPT_OPT_SIZE, &o->cache_size, 0, 64 * G, "SIZE",
          "memory the kept analyses may hold together, least recently used dropped first (0: no "
          "limit)"},
+        {"overview-wait", 0, TLSRPT_OPT_UINT, &o->overview_wait, 0, 600000, "MS",
+         "how long the overview waits for an analysis being made before it answers that it is "
+         "being made and reloads itself (0: never waits)"},
         {"now", 0, TLSRPT_OPT_STRING, &o->now, 0, 0, "WHEN",
          "pretend the time is WHEN, as tlsrpt-report --now (also env TLSRPT_NOW)"},
         {"min-days", 0, TLSRPT_OPT_UINT, &o->min_days, 0, BIG, "N",
@@ -105,6 +108,7 @@ static void defaults(struct web_opts *o)
     o->max_page = WEB_DEF_MAX_PAGE_BYTES;
     o->max_raw = WEB_DEF_MAX_RAW_BYTES;
     o->cache_size = WEB_CACHE_DEF_BYTES;
+    o->overview_wait = WEB_DEF_OVERVIEW_WAIT_MS;
     o->min_days = TLSRPT_DEF_MIN_DAYS;
     o->min_orgs = TLSRPT_DEF_MIN_ORGANIZATIONS;
     o->min_sessions = TLSRPT_DEF_MIN_STS_SESSIONS;
@@ -290,6 +294,7 @@ static int prepare(const struct web_opts *o, struct running *r)
     sc->settings.max_page_bytes = (size_t)o->max_page;
     sc->settings.max_raw_bytes = (size_t)o->max_raw;
     sc->cache_bytes = (size_t)o->cache_size;
+    sc->settings.overview_wait_ms = (int64_t)o->overview_wait;
     if (when != NULL && when[0] != '\0' &&
         tlsrpt_window_parse(when, (int64_t)time(NULL), &sc->fixed_now, &wwhy) != 0) {
         log_error("now: '%s': %s", when, wwhy);

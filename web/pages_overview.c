@@ -298,12 +298,40 @@ void render_overview(struct html *h, const struct web_ctx *c, const struct tlsrp
     page_end(h, c);
 }
 
+/* The analysis of every domain for this window is being made (web_analyze's pending): a small page
+ * that says so and reloads itself (the Refresh header; no script), instead of a request that hangs
+ * for the seconds it takes on a large database. */
+void render_overview_pending(struct html *h, const struct web_ctx *c)
+{
+    page_begin(h, c, "Overview", "/");
+    h_raw(h, "<h1>Overview</h1><p class=\"sub\">Reports from ");
+    h_date(h, c->since);
+    h_raw(h, " to ");
+    h_date(h, c->until - 1);
+    h_raw(h, ".</p><div class=\"notice\" id=\"pending-notice\" role=\"status\">The analysis of "
+             "every policy domain for this window is being made. This page reloads by itself "
+             "every ");
+    h_int(h, WEB_PENDING_RELOAD_S);
+    h_raw(h, " seconds until it is ready; on a large database that takes a few seconds. <a ");
+    overview_href(h, c, c->p.verdict, c->p.sort_by_name, c->p.page);
+    h_raw(h, ">Reload now</a>.</div>");
+    page_end(h, c);
+}
+
 int web_page_overview(const struct web_ctx *c, struct web_reply *r)
 {
     struct web_analysis w;
     struct tlsrpt_error err = {0};
     int64_t rejects = 0, unresolved = 0;
     int rc = web_analyze(c, NULL, 0, true, &w, &err);
+    if (rc == 0 && w.pending) {
+        r->status = 200;
+        r->cache_control = "no-store";
+        r->refresh_seconds = WEB_PENDING_RELOAD_S;
+        render_overview_pending(&r->body, c);
+        web_analysis_done(c, &w);
+        return 0;
+    }
     /* The count belongs to the figures shown: the previous day's window when that is what the
      * page shows (w.view holds that window's since and until). */
     if (rc == 0)

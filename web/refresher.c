@@ -299,6 +299,41 @@ void web_refresher_want(struct web_refresher *r, const struct tlsrpt_analysis_qu
     pthread_mutex_unlock(&r->lock);
 }
 
+/* q is the job being computed or the one asked for next. Called locked. */
+static bool in_hand(const struct web_refresher *r, const struct tlsrpt_analysis_query *q)
+{
+    return (r->busy && same_window(&r->current.q, q)) ||
+           (r->has_wanted && same_window(&r->wanted.q, q));
+}
+
+bool web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q, int preset,
+                        int64_t wait_ms)
+{
+    struct job j;
+    if (r == NULL)
+        return false;
+    struct timespec until = deadline_in(wait_ms);
+    pthread_mutex_lock(&r->lock);
+    if (!in_hand(r, q)) {
+        if (job_copy(&j, q, preset) != 0) {
+            pthread_mutex_unlock(&r->lock);
+            return true; /* out of memory: the caller computes it itself */
+        }
+        job_clear(&r->wanted); /* the latest request wins, as in web_refresher_want */
+        r->wanted = j;
+        r->has_wanted = true;
+        pthread_cond_signal(&r->wake);
+    }
+    /* No wait at all for 0: even an expired timed wait lets the thread run, and a small analysis
+     * could then end in it, which would make --overview-wait 0 answer either way. */
+    while (wait_ms > 0 && in_hand(r, q))
+        if (pthread_cond_timedwait(&r->done, &r->lock, &until) == ETIMEDOUT)
+            break;
+    bool ended = !in_hand(r, q);
+    pthread_mutex_unlock(&r->lock);
+    return ended;
+}
+
 bool web_refresher_await(struct web_refresher *r, const struct tlsrpt_analysis_query *q)
 {
     bool waited = false;

@@ -8,7 +8,10 @@
  *     it, then makes a new pass over the preset windows;
  *   - a few seconds after 00:00 UTC it wakes by itself and computes the new day's preset windows
  *     (each preset's since moves by a day); until one is ready, its request is answered from the
- *     previous day's window, marked.
+ *     previous day's window, marked;
+ *   - an overview nothing is cached for (a custom window, a preset in the first seconds) is made
+ *     here, first in line: its request waits a little (--overview-wait), then its page says it is
+ *     being made and reloads itself (web_refresher_make).
  *
  * One analysis at a time, and never one whose valid result the cache already holds. A pass over
  * the presets happens at start, at each new day, and once after any number of requests for
@@ -51,6 +54,14 @@ void web_refresher_want(struct web_refresher *r, const struct tlsrpt_analysis_qu
  * WEB_REFRESH_AWAIT_MAX seconds) and returns true: the cache may then hold it. Otherwise returns
  * false at once. NULL is fine. */
 bool web_refresher_await(struct web_refresher *r, const struct tlsrpt_analysis_query *q);
+/* The overview's way to get an analysis nothing is cached for: asks for q unless the thread is
+ * making it or already asked to, then waits at most wait_ms for that job to end. true: it ended
+ * (the cache holds it, unless it failed or was pushed out at once); false: it is still to come, and
+ * the page says so and reloads (docs/web.md). Asking never starts a pass over the presets. NULL:
+ * false.
+ */
+bool web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q, int preset,
+                        int64_t wait_ms);
 /* Waits until nothing is left to do (no request, no pass in progress) or timeout_ms passed;
  * returns whether it is idle (benchmarks, tests). */
 bool web_refresher_wait_idle(struct web_refresher *r, int64_t timeout_ms);

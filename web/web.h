@@ -18,10 +18,14 @@
 #define WEB_DEF_MAX_RAW_BYTES (4u << 20)   /* raw report shown on the report page */
 #define WEB_MAX_TABLE_ROWS 200             /* rows of one table; the JSON API has them all */
 
+#define WEB_DEF_OVERVIEW_WAIT_MS 50 /* then the overview answers "being made" and reloads */
+#define WEB_PENDING_RELOAD_S 2      /* the "being made" page reloads itself this often */
+
 struct web_settings {
     struct tlsrpt_thresholds thresholds; /* the same readiness rules as tlsrpt-report */
     size_t max_page_bytes;
     size_t max_raw_bytes;
+    int64_t overview_wait_ms; /* how long the overview waits for an analysis being made */
 };
 
 struct web_cache;
@@ -43,6 +47,7 @@ struct web_reply {
     int status;                /* HTTP status */
     const char *content_type;  /* a literal */
     const char *cache_control; /* a literal; NULL: "no-cache" */
+    int refresh_seconds;       /* > 0: a Refresh header (the "being made" page) */
     bool db_failed;            /* the handle misbehaved: the server opens a fresh one next time */
     struct html body;
 };
@@ -84,6 +89,8 @@ void web_api_error(struct web_reply *r, int status, const char *message);
  * previous UTC day's window of the preset (its own since and until are shown). */
 void render_overview(struct html *h, const struct web_ctx *c, const struct tlsrpt_analysis *a,
                      int64_t rejects, int64_t unresolved, int64_t stale_as_of, bool window_moved);
+/* The overview while its analysis is being made: says so; the reply reloads it. */
+void render_overview_pending(struct html *h, const struct web_ctx *c);
 void render_domain(struct html *h, const struct web_ctx *c, const struct tlsrpt_analysis *a,
                    const struct tlsrpt_domain_analysis *d);
 
@@ -103,14 +110,17 @@ struct web_analysis {
     int64_t stale_as_of;           /* 0, or when the out-of-date analysis shown was computed */
     bool window_moved; /* stale: the previous day's window of the same preset; view.since and
                           view.until are then that window's, not the request's */
+    bool pending;      /* the overview's analysis is being made: nothing else is set */
 };
 
 /* The analysis of the request's window for the given domains (NULL/0: all), from the cache when
  * it is still valid. With allow_stale and a refresher, an out-of-date cached one is handed out
  * (stale_as_of set) while the refresher computes the new one: the same window computed before the
  * database changed, or for a preset window of every domain, the previous UTC day's window. When
- * nothing is cached and the refresher is computing this very window, the request waits for it
- * instead of computing it a second time. 0, or the TLSRPT_E_* code with err set. Always call
+ * nothing is cached, such a request asks the refresher for it and waits settings.overview_wait_ms
+ * at most; if it is not ready by then, pending is set and the page says so. Without allow_stale,
+ * when the refresher is computing this very window, the request waits for it instead of computing
+ * it a second time. 0, or the TLSRPT_E_* code with err set. Always call
  * web_analysis_done. */
 int web_analyze(const struct web_ctx *c, const char *const *domains, size_t n_domains,
                 bool allow_stale, struct web_analysis *out, struct tlsrpt_error *err);

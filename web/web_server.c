@@ -243,6 +243,11 @@ static enum MHD_Result serve(struct web_server *s, struct MHD_Connection *conn, 
         return MHD_NO;
     }
     add_headers(s, resp, r.content_type, r.cache_control);
+    if (r.refresh_seconds > 0) {
+        char refresh[16];
+        snprintf(refresh, sizeof refresh, "%d", r.refresh_seconds);
+        MHD_add_response_header(resp, "Refresh", refresh);
+    }
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r.status, resp);
     MHD_destroy_response(resp);
     char path[256];

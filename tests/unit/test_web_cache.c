@@ -97,6 +97,8 @@ static int setup(void **state)
     tlsrpt_thresholds_default(&f->st.thresholds);
     f->st.max_page_bytes = WEB_DEF_MAX_PAGE_BYTES;
     f->st.max_raw_bytes = WEB_DEF_MAX_RAW_BYTES;
+    f->st.overview_wait_ms = 20000; /* an overview waits for the fixture's analysis (but see
+                                       custom_window_pending) */
     return 0;
 }
 
@@ -366,15 +368,13 @@ static bool presets_cached(struct fixture *f, int64_t now)
 }
 
 /* One request through the router at now. With the cache (and the refresher r, if any) as the
- * server serves it, or without either: the reference, what a fresh analysis renders. Returns the
- * body (free()). */
-static char *get(struct fixture *f, struct web_refresher *r, bool cached, int64_t now,
-                 const char *path, const char *window, const char *domain)
+ * server serves it, or without either: the reference, what a fresh analysis renders. The reply's
+ * status, Refresh and Cache-Control go to *meta; returns the body (free()). */
+static char *route(struct fixture *f, struct web_refresher *r, bool cached, int64_t now,
+                   const char *path, const struct web_param *pairs, size_t n,
+                   struct web_reply *meta)
 {
-    const struct web_param pairs[2] = {{"window", window, strlen(window)},
-                                       {"d", domain, domain != NULL ? strlen(domain) : 0}};
-    struct web_request_in in = {
-        .path = path, .pairs = pairs, .n_pairs = domain != NULL ? 2 : 1, .now = now};
+    struct web_request_in in = {.path = path, .pairs = pairs, .n_pairs = n, .now = now};
     if (cached) {
         in.cache = f->cache;
         in.refresher = r;
@@ -383,10 +383,22 @@ static char *get(struct fixture *f, struct web_refresher *r, bool cached, int64_
     struct web_reply rep = {0};
     html_init(&rep.body, f->st.max_page_bytes);
     web_route(f->ro, NULL, &f->st, &in, &rep);
-    assert_int_equal(rep.status, 200);
     char *body = strdup(rep.body.buf.data != NULL ? (const char *)rep.body.buf.data : "");
     assert_non_null(body);
     html_free(&rep.body);
+    *meta = rep;
+    return body;
+}
+
+/* route() for a window and, when domain is not NULL, a domain; the answer must be 200. */
+static char *get(struct fixture *f, struct web_refresher *r, bool cached, int64_t now,
+                 const char *path, const char *window, const char *domain)
+{
+    const struct web_param pairs[2] = {{"window", window, strlen(window)},
+                                       {"d", domain, domain != NULL ? strlen(domain) : 0}};
+    struct web_reply meta;
+    char *body = route(f, r, cached, now, path, pairs, domain != NULL ? 2 : 1, &meta);
+    assert_int_equal(meta.status, 200);
     return body;
 }
 
@@ -512,6 +524,60 @@ static void new_day(void **state)
     web_refresher_stop(r);
 }
 
+/* One overview request for the custom window [since, until] (days, both included), as route(). */
+static char *get_custom(struct fixture *f, struct web_refresher *r, bool cached, int64_t now,
+                        const char *since, const char *until, struct web_reply *meta)
+{
+    const struct web_param pairs[3] = {
+        {"window", "custom", 6}, {"since", since, strlen(since)}, {"until", until, strlen(until)}};
+    return route(f, r, cached, now, "/", pairs, 3, meta);
+}
+
+/* The overview of a custom window nothing was computed for: with no time to wait it answers at
+ * once that the analysis is being made, reloading itself and never cached by the browser; the
+ * refresher makes it, and the next request shows it, equal to a fresh analysis. With time to wait
+ * the first request already shows it. */
+static void custom_window_pending(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t now = T0 + 3 * DAY + 10 * 3600;
+    struct web_refresher *r = start_refresher(f, now, 0);
+    assert_true(web_refresher_wait_idle(r, 20000));
+    const uint64_t presets = web_refresher_analyses(r);
+
+    f->st.overview_wait_ms = 0;
+    struct web_reply meta;
+    char *page = get_custom(f, r, true, now, "2026-02-20", "2026-03-02", &meta);
+    assert_int_equal(meta.status, 200);
+    assert_int_equal(meta.refresh_seconds, WEB_PENDING_RELOAD_S);
+    assert_string_equal(meta.cache_control, "no-store");
+    assert_non_null(strstr(page, "id=\"pending-notice\""));
+    assert_non_null(strstr(page, "Reports from 2026-02-20 to 2026-03-02."));
+    assert_null(strstr(page, "card-sessions"));
+    free(page);
+
+    assert_true(web_refresher_wait_idle(r, 20000));
+    assert_int_equal(web_refresher_analyses(r), presets + 1); /* made once, by the refresher */
+    char *served = get_custom(f, r, true, now, "2026-02-20", "2026-03-02", &meta);
+    assert_int_equal(meta.refresh_seconds, 0);
+    assert_null(strstr(served, "pending-notice"));
+    char *fresh = get_custom(f, NULL, false, now, "2026-02-20", "2026-03-02", &meta);
+    assert_string_equal(served, fresh);
+    free(served);
+    free(fresh);
+
+    f->st.overview_wait_ms = 20000; /* far more than the fixture's analysis takes */
+    served = get_custom(f, r, true, now, "2026-02-25", "2026-03-03", &meta);
+    assert_int_equal(meta.refresh_seconds, 0);
+    assert_null(strstr(served, "pending-notice"));
+    fresh = get_custom(f, NULL, false, now, "2026-02-25", "2026-03-03", &meta);
+    assert_string_equal(served, fresh);
+    free(served);
+    free(fresh);
+    assert_int_equal(web_refresher_analyses(r), presets + 2);
+    web_refresher_stop(r);
+}
+
 /* After a commit, the first overview request answers "as of" and the refresher recomputes every
  * preset window, not only the one asked for. The API and the domain page are fresh meanwhile. */
 static void change_recomputes_presets(void **state)
@@ -632,6 +698,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(presets_ready_after_start, setup, teardown),
         cmocka_unit_test_setup_teardown(new_day, setup, teardown),
         cmocka_unit_test_setup_teardown(change_recomputes_presets, setup, teardown),
+        cmocka_unit_test_setup_teardown(custom_window_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(wakes_after_midnight, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_drops_least_recent, setup, teardown),
     };

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import time
 import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -174,6 +175,41 @@ def other_windows(tour, r, args):
     compare_domain(r, "custom window", dom, d)
 
 
+def pending_overview(tour, r, args):
+    """A window nothing was computed for, on a server that does not wait for the analysis
+    (--overview-wait 0): Chromium gets the page saying it is being made, reloads it by itself (the
+    Refresh header; the dashboard has no script) and then shows the numbers of tlsrpt-report."""
+    web = WebServer(args.web, args.db, "--overview-wait", "0")
+    try:
+        mark = len(tour.browser.events)
+        status = tour.browser.navigate(web.base + "/?window=custom&since=2026-03-02&until=2026-03-12")
+        r.check("pending overview: HTTP status", 200, status)
+        dom = tour.browser.eval(DOM_JS)
+        r.true("pending overview: says the analysis is being made",
+               "is being made" in dom["bodyText"] and "card-sessions" not in dom["cards"],
+               dom["bodyText"][:300])
+        tour.screenshots("overview-pending")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "card-sessions" not in dom["cards"]:
+            time.sleep(0.5)
+            try:
+                dom = tour.browser.eval(DOM_JS)
+            except Exception:  # the reload may be under way
+                pass
+        doc = report_json(args.report, args.db, "--since", "2026-03-02", "--until", "2026-03-13")
+        total = sum(d["successful_sessions"] + d["failed_sessions"] for d in doc["domains"])
+        r.check("pending overview: reloaded by itself, then the sessions of tlsrpt-report",
+                fmt_int(total), dom["cards"].get("card-sessions"))
+        r.check("pending overview: one row per domain of tlsrpt-report",
+                sorted(d["domain"] for d in doc["domains"]),
+                sorted(row[0] for row in dom["tables"].get("domains", [])))
+        problems = cdp.page_problems(tour.browser.events_since(mark))
+        r.true("pending overview: no console message, exception, dialog or log entry",
+               not problems, "; ".join(problems)[:800])
+    finally:
+        r.check("tlsrpt-web --overview-wait 0 stopped cleanly on SIGTERM", 0, web.stop())
+
+
 def report_list(tour, r, args, doc):
     since, until = doc["window"]["since"], doc["window"]["until"]
     con = sqlite3.connect("file:%s?mode=ro" % args.db, uri=True)
@@ -253,6 +289,7 @@ def main():
         dom = overview(tour, r, doc)
         domain_pages(tour, r, doc, dom["domainLinks"])
         other_windows(tour, r, args)
+        pending_overview(tour, r, args)
         one_report(tour, r, args, report_list(tour, r, args, doc))
         rejects(tour, r)
         tour.visit("/no-such-page", "unknown page", shot="not-found", status=404)
