@@ -41,14 +41,17 @@ int web_analyze(const struct web_ctx *c, const char *const *domains, size_t n_do
     }
     /* Nothing to show. The overview of a window never computed takes seconds on a large database
      * (every domain is analysed): the refresher makes it, and the page waits only a little for it,
-     * then says it is being made and reloads (docs/web.md). A job that ended without leaving an
-     * analysis (a failure, memory) is computed below, where its error is reported. */
+     * then says it is being made and reloads (docs/web.md). Only a window whose analysis failed in
+     * the refresher is computed below, by the request, where its error is reported. */
     if (out->entry == NULL && refresh) {
-        if (!web_refresher_make(c->refresher, &q, preset, c->settings->overview_wait_ms)) {
+        enum web_make m =
+            web_refresher_make(c->refresher, &q, preset, c->settings->overview_wait_ms);
+        if (m == WEB_MAKE_ENDED)
+            out->entry = web_cache_get(c->cache, c->db, c->generation, &q, &shared);
+        if (m == WEB_MAKE_PENDING || (m == WEB_MAKE_ENDED && out->entry == NULL)) {
             out->pending = true;
             return 0;
         }
-        out->entry = web_cache_get(c->cache, c->db, c->generation, &q, &shared);
     } else if (out->entry == NULL && c->cache != NULL && web_refresher_await(c->refresher, &q)) {
         /* The refresher is making this very window: its result is this one. */
         out->entry = web_cache_get(c->cache, c->db, c->generation, &q, &shared);

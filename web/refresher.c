@@ -30,6 +30,8 @@ struct web_refresher {
     bool has_wanted; /* a request's job waits in wanted */
     bool busy;       /* current is being computed */
     struct job wanted, current;
+    struct job failed; /* the last job whose analysis failed (q.since 0 when none) */
+    bool has_failed;
     int pass[WEB_N_PRESETS]; /* the presets of the pass in progress, in order */
     size_t n_pass, at_pass;
     int64_t day; /* the UTC day of the last pass's start */
@@ -237,6 +239,17 @@ static void *run(void *arg)
         pthread_mutex_unlock(&r->lock);
         enum outcome done = compute(r, &db, &seen);
         pthread_mutex_lock(&r->lock);
+        /* Remember a failure, so that a page waiting for this window computes it itself and shows
+         * the error instead of saying "being made" for ever. */
+        if (done == FAILED || (r->has_failed && same_window(&r->failed.q, &r->current.q))) {
+            job_clear(&r->failed);
+            r->has_failed = false;
+        }
+        if (done == FAILED) {
+            r->failed = r->current; /* ownership of the names moves */
+            memset(&r->current, 0, sizeof r->current);
+            r->has_failed = true;
+        }
         job_clear(&r->current);
         r->busy = false;
         r->analyses += done == MADE;
@@ -306,18 +319,18 @@ static bool in_hand(const struct web_refresher *r, const struct tlsrpt_analysis_
            (r->has_wanted && same_window(&r->wanted.q, q));
 }
 
-bool web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q, int preset,
-                        int64_t wait_ms)
+enum web_make web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q,
+                                 int preset, int64_t wait_ms)
 {
     struct job j;
     if (r == NULL)
-        return false;
+        return WEB_MAKE_FAILED;
     struct timespec until = deadline_in(wait_ms);
     pthread_mutex_lock(&r->lock);
     if (!in_hand(r, q)) {
         if (job_copy(&j, q, preset) != 0) {
             pthread_mutex_unlock(&r->lock);
-            return true; /* out of memory: the caller computes it itself */
+            return WEB_MAKE_FAILED; /* out of memory: the caller computes it itself */
         }
         job_clear(&r->wanted); /* the latest request wins, as in web_refresher_want */
         r->wanted = j;
@@ -329,9 +342,11 @@ bool web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_qu
     while (wait_ms > 0 && in_hand(r, q))
         if (pthread_cond_timedwait(&r->done, &r->lock, &until) == ETIMEDOUT)
             break;
-    bool ended = !in_hand(r, q);
+    enum web_make m = in_hand(r, q)                                   ? WEB_MAKE_PENDING
+                      : r->has_failed && same_window(&r->failed.q, q) ? WEB_MAKE_FAILED
+                                                                      : WEB_MAKE_ENDED;
     pthread_mutex_unlock(&r->lock);
-    return ended;
+    return m;
 }
 
 bool web_refresher_await(struct web_refresher *r, const struct tlsrpt_analysis_query *q)
@@ -380,6 +395,7 @@ void web_refresher_stop(struct web_refresher *r)
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
     job_clear(&r->wanted);
+    job_clear(&r->failed);
     pthread_cond_destroy(&r->done);
     pthread_cond_destroy(&r->wake);
     pthread_mutex_destroy(&r->lock);

@@ -54,14 +54,20 @@ void web_refresher_want(struct web_refresher *r, const struct tlsrpt_analysis_qu
  * WEB_REFRESH_AWAIT_MAX seconds) and returns true: the cache may then hold it. Otherwise returns
  * false at once. NULL is fine. */
 bool web_refresher_await(struct web_refresher *r, const struct tlsrpt_analysis_query *q);
+/* What became of the overview's request for an analysis (web_refresher_make). */
+enum web_make {
+    WEB_MAKE_ENDED,   /* its job ended: the cache holds the analysis, unless another request's
+                         job replaced it or the cache pushed it out; either way, ask again later */
+    WEB_MAKE_PENDING, /* still to come: the page says it is being made and reloads (docs/web.md) */
+    WEB_MAKE_FAILED,  /* the thread's last attempt at this window failed (or no memory to ask):
+                         the request computes it itself, so that the error is shown */
+};
 /* The overview's way to get an analysis nothing is cached for: asks for q unless the thread is
- * making it or already asked to, then waits at most wait_ms for that job to end. true: it ended
- * (the cache holds it, unless it failed or was pushed out at once); false: it is still to come, and
- * the page says so and reloads (docs/web.md). Asking never starts a pass over the presets. NULL:
- * false.
- */
-bool web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q, int preset,
-                        int64_t wait_ms);
+ * making it or already asked to (the latest request wins, as in web_refresher_want), then waits at
+ * most wait_ms (0: not at all) for that job to end. Asking never starts a pass over the presets.
+ * NULL: WEB_MAKE_FAILED. */
+enum web_make web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q,
+                                 int preset, int64_t wait_ms);
 /* Waits until nothing is left to do (no request, no pass in progress) or timeout_ms passed;
  * returns whether it is idle (benchmarks, tests). */
 bool web_refresher_wait_idle(struct web_refresher *r, int64_t timeout_ms);

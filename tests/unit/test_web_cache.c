@@ -533,6 +533,22 @@ static char *get_custom(struct fixture *f, struct web_refresher *r, bool cached,
     return route(f, r, cached, now, "/", pairs, 3, meta);
 }
 
+/* The custom window's overview as served shows its figures (no "being made", no Refresh) and equals
+ * the page a fresh analysis renders. */
+static void assert_custom_shown(struct fixture *f, struct web_refresher *r, int64_t now,
+                                const char *since, const char *until)
+{
+    struct web_reply meta;
+    char *served = get_custom(f, r, true, now, since, until, &meta);
+    assert_int_equal(meta.status, 200);
+    assert_int_equal(meta.refresh_seconds, 0);
+    assert_null(strstr(served, "pending-notice"));
+    char *fresh = get_custom(f, NULL, false, now, since, until, &meta);
+    assert_string_equal(served, fresh);
+    free(served);
+    free(fresh);
+}
+
 /* The overview of a custom window nothing was computed for: with no time to wait it answers at
  * once that the analysis is being made, reloading itself and never cached by the browser; the
  * refresher makes it, and the next request shows it, equal to a fresh analysis. With time to wait
@@ -558,23 +574,31 @@ static void custom_window_pending(void **state)
 
     assert_true(web_refresher_wait_idle(r, 20000));
     assert_int_equal(web_refresher_analyses(r), presets + 1); /* made once, by the refresher */
-    char *served = get_custom(f, r, true, now, "2026-02-20", "2026-03-02", &meta);
-    assert_int_equal(meta.refresh_seconds, 0);
-    assert_null(strstr(served, "pending-notice"));
-    char *fresh = get_custom(f, NULL, false, now, "2026-02-20", "2026-03-02", &meta);
-    assert_string_equal(served, fresh);
-    free(served);
-    free(fresh);
+    assert_custom_shown(f, r, now, "2026-02-20", "2026-03-02");
 
     f->st.overview_wait_ms = 20000; /* far more than the fixture's analysis takes */
-    served = get_custom(f, r, true, now, "2026-02-25", "2026-03-03", &meta);
-    assert_int_equal(meta.refresh_seconds, 0);
-    assert_null(strstr(served, "pending-notice"));
-    fresh = get_custom(f, NULL, false, now, "2026-02-25", "2026-03-03", &meta);
-    assert_string_equal(served, fresh);
-    free(served);
-    free(fresh);
+    assert_custom_shown(f, r, now, "2026-02-25", "2026-03-03");
     assert_int_equal(web_refresher_analyses(r), presets + 2);
+    web_refresher_stop(r);
+}
+
+/* A refresher that cannot make the analysis (its database cannot be opened): the overview does not
+ * say "being made" for ever, the request computes the window itself (and would show its error). */
+static void refresher_failure(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t now = T0 + 3 * DAY + 10 * 3600;
+    struct web_refresher *r = NULL;
+    struct tlsrpt_error err = {0};
+    char missing[4300];
+    snprintf(missing, sizeof missing, "%s/no-such.db", f->dir);
+    struct web_refresher_config rc = {
+        .db_path = missing, .cache = f->cache, .thresholds = f->st.thresholds, .clock = fake_clock};
+    atomic_store(&fake_now, now);
+    assert_int_equal(web_refresher_start(&rc, &r, &err), 0);
+    assert_true(web_refresher_wait_idle(r, 20000)); /* its pass failed */
+    assert_custom_shown(f, r, now, "2026-02-20", "2026-03-02");
+    assert_int_equal(web_refresher_analyses(r), 0);
     web_refresher_stop(r);
 }
 
@@ -699,6 +723,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(new_day, setup, teardown),
         cmocka_unit_test_setup_teardown(change_recomputes_presets, setup, teardown),
         cmocka_unit_test_setup_teardown(custom_window_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(refresher_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(wakes_after_midnight, setup, teardown),
         cmocka_unit_test_setup_teardown(budget_drops_least_recent, setup, teardown),
     };
