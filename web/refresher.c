@@ -36,6 +36,7 @@ struct web_refresher {
     size_t n_pass, at_pass;
     int64_t day; /* the UTC day of the last pass's start */
     uint64_t analyses;
+    int64_t last_ms; /* how long the last analysis it made took; 0 before the first */
     struct web_refresher_config cfg;
     char *db_path;
 };
@@ -150,9 +151,9 @@ static void plan_pass(struct web_refresher *r)
 
 enum outcome { CACHED, MADE, FAILED };
 
-/* Computes the current job unless the cache holds it valid. */
+/* Computes the current job unless the cache holds it valid; *ms: how long it took (MADE). */
 static enum outcome compute(struct web_refresher *r, struct tlsrpt_db **db,
-                            struct web_cache_seen *seen)
+                            struct web_cache_seen *seen, int64_t *ms)
 {
     struct tlsrpt_error err = {0};
     if (*db == NULL && tlsrpt_db_open(r->db_path, TLSRPT_DB_READONLY, db, &err) != 0) {
@@ -173,6 +174,7 @@ static enum outcome compute(struct web_refresher *r, struct tlsrpt_db **db,
         return FAILED;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    *ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     log_debug("refresher: %s%d-day window of %zu domain(s) computed in %.0f ms",
               r->current.preset > 0 ? "the " : "a ",
               r->current.preset > 0
@@ -237,8 +239,11 @@ static void *run(void *arg)
         }
         r->busy = true;
         pthread_mutex_unlock(&r->lock);
-        enum outcome done = compute(r, &db, &seen);
+        int64_t ms = 0;
+        enum outcome done = compute(r, &db, &seen, &ms);
         pthread_mutex_lock(&r->lock);
+        if (done == MADE)
+            r->last_ms = ms;
         /* Remember a failure, so that a page waiting for this window computes it itself and shows
          * the error instead of saying "being made" for ever. */
         if (done == FAILED || (r->has_failed && same_window(&r->failed.q, &r->current.q))) {
@@ -338,7 +343,11 @@ enum web_make web_refresher_make(struct web_refresher *r, const struct tlsrpt_an
         pthread_cond_signal(&r->wake);
     }
     /* No wait at all for 0: even an expired timed wait lets the thread run, and a small analysis
-     * could then end in it, which would make --overview-wait 0 answer either way. */
+     * could then end in it, which would make --overview-wait 0 answer either way. Nor when the
+     * last analysis took longer than the wait: on a large database the answer is then "being
+     * made" at once, instead of after holding a server thread for nothing. */
+    if (r->last_ms > wait_ms)
+        wait_ms = 0;
     while (wait_ms > 0 && in_hand(r, q))
         if (pthread_cond_timedwait(&r->done, &r->lock, &until) == ETIMEDOUT)
             break;

@@ -64,8 +64,9 @@ enum web_make {
 };
 /* The overview's way to get an analysis nothing is cached for: asks for q unless the thread is
  * making it or already asked to (the latest request wins, as in web_refresher_want), then waits at
- * most wait_ms (0: not at all) for that job to end. Asking never starts a pass over the presets.
- * NULL: WEB_MAKE_FAILED. */
+ * most wait_ms for that job to end: not at all when wait_ms is 0 or the last analysis the thread
+ * made took longer than wait_ms (a large database: waiting would only hold a server thread). Asking
+ * never starts a pass over the presets. NULL: WEB_MAKE_FAILED. */
 enum web_make web_refresher_make(struct web_refresher *r, const struct tlsrpt_analysis_query *q,
                                  int preset, int64_t wait_ms);
 /* Waits until nothing is left to do (no request, no pass in progress) or timeout_ms passed;
