@@ -303,17 +303,24 @@ int web_refresher_start(const struct web_refresher_config *cfg, struct web_refre
     return 0;
 }
 
+/* Puts j (its names now owned here) next in line, in place of any job asked for before: the
+ * latest request wins. Called locked. */
+static void ask(struct web_refresher *r, const struct job *j)
+{
+    job_clear(&r->wanted);
+    r->wanted = *j;
+    r->has_wanted = true;
+    pthread_cond_signal(&r->wake);
+}
+
 void web_refresher_want(struct web_refresher *r, const struct tlsrpt_analysis_query *q, int preset)
 {
     struct job j;
     if (r == NULL || job_copy(&j, q, preset) != 0)
         return;
     pthread_mutex_lock(&r->lock);
-    job_clear(&r->wanted);
-    r->wanted = j;
-    r->has_wanted = true;
+    ask(r, &j);
     r->sweep = true; /* the database or the day changed: the other presets are out of date too */
-    pthread_cond_signal(&r->wake);
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -337,10 +344,7 @@ enum web_make web_refresher_make(struct web_refresher *r, const struct tlsrpt_an
             pthread_mutex_unlock(&r->lock);
             return WEB_MAKE_FAILED; /* out of memory: the caller computes it itself */
         }
-        job_clear(&r->wanted); /* the latest request wins, as in web_refresher_want */
-        r->wanted = j;
-        r->has_wanted = true;
-        pthread_cond_signal(&r->wake);
+        ask(r, &j);
     }
     /* No wait at all for 0: even an expired timed wait lets the thread run, and a small analysis
      * could then end in it, which would make --overview-wait 0 answer either way. Nor when the

@@ -332,11 +332,13 @@ static int64_t fake_clock(void *arg)
     return atomic_load(&fake_now);
 }
 
-static struct web_refresher *start_refresher(struct fixture *f, int64_t now, int margin)
+/* A refresher on the database at path (the fixture's, or one that cannot be opened). */
+static struct web_refresher *start_refresher_on(struct fixture *f, const char *path, int64_t now,
+                                                int margin)
 {
     struct web_refresher *r = NULL;
     struct tlsrpt_error err = {0};
-    struct web_refresher_config rc = {.db_path = f->path,
+    struct web_refresher_config rc = {.db_path = path,
                                       .cache = f->cache,
                                       .thresholds = f->st.thresholds,
                                       .clock = fake_clock,
@@ -344,6 +346,11 @@ static struct web_refresher *start_refresher(struct fixture *f, int64_t now, int
     atomic_store(&fake_now, now);
     assert_int_equal(web_refresher_start(&rc, &r, &err), 0);
     return r;
+}
+
+static struct web_refresher *start_refresher(struct fixture *f, int64_t now, int margin)
+{
+    return start_refresher_on(f, f->path, now, margin);
 }
 
 /* The overview's query of a preset window at now, as a request for window=days makes it. */
@@ -588,14 +595,9 @@ static void refresher_failure(void **state)
 {
     struct fixture *f = *state;
     const int64_t now = T0 + 3 * DAY + 10 * 3600;
-    struct web_refresher *r = NULL;
-    struct tlsrpt_error err = {0};
     char missing[4300];
     snprintf(missing, sizeof missing, "%s/no-such.db", f->dir);
-    struct web_refresher_config rc = {
-        .db_path = missing, .cache = f->cache, .thresholds = f->st.thresholds, .clock = fake_clock};
-    atomic_store(&fake_now, now);
-    assert_int_equal(web_refresher_start(&rc, &r, &err), 0);
+    struct web_refresher *r = start_refresher_on(f, missing, now, 0);
     assert_true(web_refresher_wait_idle(r, 20000)); /* its pass failed */
     assert_custom_shown(f, r, now, "2026-02-20", "2026-03-02");
     assert_int_equal(web_refresher_analyses(r), 0);
